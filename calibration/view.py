@@ -1,0 +1,86 @@
+"""Camera-view checks: side-on, leg visible, big enough, light enough. Pure functions over landmarks."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ViewConfig:
+    max_yaw_fail_deg: float = 35.0  # beyond this the clip is not a side view: no numbers
+    max_yaw_warn_deg: float = 15.0  # SPEC 3: side-on within about 15 deg
+    min_visibility: float = 0.5  # median visibility of knee, ankle, heel, toe of the screened leg
+    min_shin_px: float = 60.0  # knee-to-ankle length in pixels; smaller = too far away
+    min_luma: float = 35.0  # mean luma (0-255); darker = too dark
+    min_pose_fraction: float = 0.3  # of frames with a person
+    front_shoulder_ratio: float = 0.75  # shoulder/hip spread over torso length seen from the front
+
+
+@dataclass(frozen=True)
+class ViewReport:
+    ok: bool
+    yaw_deg: float | None
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    checks: dict[str, bool] = field(default_factory=dict)
+
+
+def yaw_from_side_deg(
+    shoulder_l: np.ndarray, shoulder_r: np.ndarray, hip_l: np.ndarray, hip_r: np.ndarray, front_ratio: float = 0.75
+) -> float:
+    """Estimated turn away from a pure side view, deg, from how far apart the two shoulders and hips
+    appear horizontally relative to torso length (0 when they overlap, as in a true side view).
+    Arrays are (n, 2) pixel positions over frames."""
+    torso = np.linalg.norm((shoulder_l + shoulder_r) / 2 - (hip_l + hip_r) / 2, axis=1)
+    spread = (np.abs(shoulder_l[:, 0] - shoulder_r[:, 0]) + np.abs(hip_l[:, 0] - hip_r[:, 0])) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = spread / torso
+    r = r[np.isfinite(r)]
+    if len(r) == 0:
+        return math.nan
+    return math.degrees(math.asin(min(1.0, float(np.median(r)) / front_ratio)))
+
+
+def check_view(
+    yaw_deg: float,
+    leg_visibility: float,
+    shin_px: float,
+    luma: float,
+    pose_fraction: float,
+    cfg: ViewConfig = ViewConfig(),
+) -> ViewReport:
+    """Judge the filming set-up; each failure names what to change."""
+    failures: list[str] = []
+    warnings: list[str] = []
+    checks: dict[str, bool] = {}
+    checks["light"] = not (math.isfinite(luma) and luma < cfg.min_luma)
+    if not checks["light"]:
+        failures.append("The clip is too dark: film in a brighter room or turn a light towards the person.")
+    checks["person"] = pose_fraction >= cfg.min_pose_fraction
+    if not checks["person"]:
+        failures.append(
+            f"A person was found in only {pose_fraction:.0%} of frames: keep the whole body in frame for the whole clip."
+        )
+    checks["side_view"] = not (math.isfinite(yaw_deg) and yaw_deg > cfg.max_yaw_fail_deg)
+    if not checks["side_view"]:
+        failures.append(
+            f"The camera sees the person from the front or back (about {yaw_deg:.0f} deg off side-on): "
+            "place the camera at the side, level with the knee, so the foot points across the picture."
+        )
+    elif math.isfinite(yaw_deg) and yaw_deg > cfg.max_yaw_warn_deg:
+        warnings.append(
+            f"The view is about {yaw_deg:.0f} deg off side-on; for the best accuracy turn the camera square to the side."
+        )
+    checks["leg_visible"] = leg_visibility >= cfg.min_visibility
+    if not checks["leg_visible"]:
+        failures.append(
+            "The front knee, ankle, heel or toes are hidden or out of frame: keep the whole front leg and foot in view."
+        )
+    checks["size"] = not (math.isfinite(shin_px) and shin_px < cfg.min_shin_px)
+    if not checks["size"]:
+        failures.append("The person is too small in the picture: move the camera closer (about 1.5-3 m) or zoom in.")
+    return ViewReport(ok=not failures, yaw_deg=None if not math.isfinite(yaw_deg) else yaw_deg,
+                      failures=failures, warnings=warnings, checks=checks)

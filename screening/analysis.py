@@ -1,0 +1,398 @@
+"""From per-frame observations to a screen result: side, floor line, scale, series, attempts, verdict.
+
+Pure: works on ``FrameRecord``s (pixels) and returns a ``ScreenResult`` (cm and degrees).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from calibration.fist import FistWidth
+from calibration.scale import (
+    ScaleInputs,
+    scale_assumed,
+    scale_from_foot_length,
+    scale_from_height,
+    scale_from_marker,
+    with_distance_uncertainty,
+)
+from calibration.view import ViewConfig, ViewReport, check_view, yaw_from_side_deg
+from screening.attempts import AttemptConfig, end_range_index, segment_attempts
+from screening.errors import NoPersonError
+from screening.geometry import (
+    height_above_line_px,
+    knee_past_toe_px,
+    median_direction,
+    shin_angle_deg,
+    signed_along,
+)
+from screening.records import FrameRecord
+from screening.results import Attempt, Best, FrameSeries, Scale, ScreenResult
+from screening.smoothing import zero_phase_smooth
+
+# landmark indices by name (kept here so screening/ does not import vision/)
+_NAMES = {
+    "left": {"shoulder": 11, "hip": 23, "knee": 25, "ankle": 27, "heel": 29, "toe": 31},
+    "right": {"shoulder": 12, "hip": 24, "knee": 26, "ankle": 28, "heel": 30, "toe": 32},
+}
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    heel_lift_tolerance_cm: float = 0.8  # heel counts as down while within this of its floor position
+    smoothing_sigma_s: float = 0.05
+    silhouette_edge_px: float = 1.5  # 1-sigma error of a silhouette edge at the processing resolution
+    half_kneel_knee_gap: float = 0.3  # knee height gap (in shin lengths) that marks a half-kneeling stance
+    view: ViewConfig = field(default_factory=ViewConfig)
+    attempts: AttemptConfig = field(default_factory=AttemptConfig)
+
+
+@dataclass(frozen=True)
+class LegTrack:
+    """The screened leg's landmarks and silhouette points per frame, (n, 2) arrays, NaN where missing."""
+
+    side: str | None
+    reason: str
+    knee: np.ndarray
+    ankle: np.ndarray
+    heel: np.ndarray
+    toe: np.ndarray
+    visibility: np.ndarray  # (n,) mean visibility of knee, ankle, heel, toe
+    kneecap_front: np.ndarray
+    toe_tip: np.ndarray
+    heel_back: np.ndarray
+
+
+def _lm(rec: FrameRecord, side: str, name: str) -> np.ndarray:
+    assert rec.xy_px is not None
+    return rec.xy_px[_NAMES[side][name]]
+
+
+def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConfig = AnalysisConfig()) -> LegTrack:
+    """Pick the screened (front) leg in every frame.
+
+    Half-kneeling (one knee clearly lower, on the floor): the front leg is the one with the higher knee,
+    chosen per frame so that left/right label swaps of the pose model do no harm. Otherwise (both feet
+    down, e.g. a squat): the leg nearer the camera, decided once for the clip. ``side`` overrides.
+    """
+    n = len(records)
+    posed = [r for r in records if r.pose_found]
+    gaps = []
+    for r in posed:
+        shin = np.linalg.norm(_lm(r, "left", "knee") - _lm(r, "left", "ankle"))
+        gaps.append((_lm(r, "right", "knee")[1] - _lm(r, "left", "knee")[1]) / max(shin, 1.0))
+    gaps_arr = np.array(gaps) if gaps else np.zeros(0)
+    half_kneel = len(gaps_arr) > 0 and np.mean(np.abs(gaps_arr) > cfg.half_kneel_knee_gap) >= 0.5
+    labels: list[str | None] = [None] * n
+    if half_kneel:
+        k = 0
+        for i, r in enumerate(records):
+            if r.pose_found:
+                labels[i] = "left" if gaps_arr[k] > 0 else "right"  # left knee higher (smaller y) => left is front
+                k += 1
+        counts = Counter(lab for lab in labels if lab)
+        side_label = counts.most_common(1)[0][0]
+        reason = "front leg of the half-kneeling stance (the knee that is off the floor)"
+        if side in ("left", "right") and side != side_label:
+            reason += f"; named '{side}' as you set it (the pose model labelled it '{side_label}')"
+            side_label = side
+    else:
+        if side in ("left", "right"):
+            side_label, reason = side, "set by you"
+        else:
+            score = {"left": 0.0, "right": 0.0}
+            for r in posed:
+                for s in score:
+                    idx = [_NAMES[s][k] for k in ("knee", "ankle", "heel", "toe")]
+                    assert r.depth_rel is not None and r.visibility is not None
+                    score[s] += float(np.mean(r.depth_rel[idx])) - 50.0 * float(np.mean(r.visibility[idx]))
+            side_label = "left" if score["left"] <= score["right"] else "right"
+            reason = "the leg nearer the camera (both feet are down in this clip)"
+        labels = [side_label if r.pose_found else None for r in records]
+
+    def series(getter) -> np.ndarray:
+        out = np.full((n, 2), np.nan)
+        for i, (r, lab) in enumerate(zip(records, labels)):
+            if lab is not None:
+                out[i] = getter(r, lab)
+        return out
+
+    vis = np.full(n, np.nan)
+    for i, (r, lab) in enumerate(zip(records, labels)):
+        if lab is not None and r.visibility is not None:
+            vis[i] = float(np.mean(r.visibility[[_NAMES[lab][k] for k in ("knee", "ankle", "heel", "toe")]]))
+
+    def leg_point(r: FrameRecord, lab: str, attr: str) -> np.ndarray:
+        pts = r.legs.get(lab)
+        return getattr(pts, attr) if pts is not None else np.array([np.nan, np.nan])
+
+    return LegTrack(
+        side=side_label if posed else None,
+        reason=reason if posed else "no person found",
+        knee=series(lambda r, s: _lm(r, s, "knee")),
+        ankle=series(lambda r, s: _lm(r, s, "ankle")),
+        heel=series(lambda r, s: _lm(r, s, "heel")),
+        toe=series(lambda r, s: _lm(r, s, "toe")),
+        visibility=vis,
+        kneecap_front=series(lambda r, s: leg_point(r, s, "kneecap_front_px")),
+        toe_tip=series(lambda r, s: leg_point(r, s, "toe_tip_px")),
+        heel_back=series(lambda r, s: leg_point(r, s, "heel_back_px")),
+    )
+
+
+@dataclass(frozen=True)
+class FloorLine:
+    forward: np.ndarray  # unit heel-to-toe direction in the image
+    heel_lift_px: np.ndarray  # per frame, heel landmark height above its heel-down level
+    foot_px: np.ndarray  # per frame, heel-back to toe-tip silhouette length along forward
+
+
+def floor_line(track: LegTrack, tol_px: float) -> FloorLine:
+    """Heel-to-toe forward direction from heel-down frames, and the heel's rise above its down level."""
+    vec = track.toe - track.heel
+    forward = median_direction(vec)
+    for _ in range(2):
+        h = height_above_line_px(track.heel, track.toe, forward)
+        ok = np.isfinite(h)
+        if not ok.any():
+            break
+        base = float(np.percentile(h[ok], 20))
+        down = ok & (h - base <= tol_px)
+        if down.sum() >= 1:
+            forward = median_direction(vec[down])
+    h = height_above_line_px(track.heel, track.toe, forward)
+    ok = np.isfinite(h)
+    base = float(np.percentile(h[ok], 20)) if ok.any() else math.nan
+    foot = signed_along(track.toe_tip, track.heel_back, forward)
+    return FloorLine(forward=forward, heel_lift_px=h - base, foot_px=foot)
+
+
+def choose_scale(
+    inputs: ScaleInputs, floor: FloorLine, track: LegTrack, heel_down: np.ndarray, marker_px: np.ndarray, edge_px: float
+) -> Scale | None:
+    foot = floor.foot_px[heel_down]
+    if inputs.marker_cm is not None and np.isfinite(marker_px).any():
+        s = scale_from_marker(marker_px, inputs.marker_cm)
+        if s is not None:
+            return s
+    if inputs.foot_length_cm is not None:
+        s = scale_from_foot_length(foot, inputs.foot_length_cm, edge_px)
+        if s is not None:
+            return s
+    if inputs.height_cm is not None:
+        shank = np.linalg.norm(track.knee - track.ankle, axis=1)
+        s = scale_from_height(foot, shank, inputs.height_cm, edge_px)
+        if s is not None:
+            return s
+    return scale_assumed(foot, inputs.sex, edge_px)
+
+
+def analyze_records(
+    records: list[FrameRecord],
+    fist: FistWidth,
+    scale_inputs: ScaleInputs = ScaleInputs(),
+    side: str = "auto",
+    cfg: AnalysisConfig = AnalysisConfig(),
+    source: str = "",
+) -> ScreenResult:
+    """Turn per-frame observations into the screen result (raises NoPersonError when nobody is seen)."""
+    n = len(records)
+    posed = [r for r in records if r.pose_found]
+    luma = float(np.median([r.luma_mean for r in records])) if records else math.nan
+    if not posed:
+        dark = math.isfinite(luma) and luma < cfg.view.min_luma
+        raise NoPersonError(
+            "No person was found"
+            + (" and the picture is very dark" if dark else "")
+            + ": film the whole body side-on, in good light, 1.5-3 m from the camera."
+        )
+    t = np.array([r.time_s for r in records])
+    track = choose_leg(records, side, cfg)
+    shin_len_px = float(np.nanmedian(np.linalg.norm(track.knee - track.ankle, axis=1)))
+    foot_lm_px = float(np.nanmedian(np.linalg.norm(track.toe - track.heel, axis=1)))
+    # heel tolerance in px from a provisional scale (foot landmarks ~ 0.8 of a ~25 cm foot)
+    provisional_px_per_cm = foot_lm_px / 20.0 if math.isfinite(foot_lm_px) and foot_lm_px > 0 else 1.0
+    floor = floor_line(track, cfg.heel_lift_tolerance_cm * provisional_px_per_cm)
+    marker_px = np.array([r.marker_side_px if r.marker_side_px else np.nan for r in records], dtype=float)
+    provisional_down = np.isfinite(floor.heel_lift_px) & (
+        floor.heel_lift_px <= cfg.heel_lift_tolerance_cm * provisional_px_per_cm
+    )
+    scale = choose_scale(scale_inputs, floor, track, provisional_down, marker_px, cfg.silhouette_edge_px)
+    px_per_cm = scale.px_per_cm if scale else provisional_px_per_cm
+
+    heel_lift_cm = zero_phase_smooth(t, floor.heel_lift_px / px_per_cm, cfg.smoothing_sigma_s)
+    heel_down = np.isfinite(heel_lift_cm) & (heel_lift_cm <= cfg.heel_lift_tolerance_cm)
+    shin = zero_phase_smooth(t, shin_angle_deg(track.knee, track.ankle, floor.forward), cfg.smoothing_sigma_s)
+    kpt_cm = zero_phase_smooth(
+        t, knee_past_toe_px(track.kneecap_front, track.toe_tip, floor.forward) / px_per_cm, cfg.smoothing_sigma_s
+    )
+    if scale is None:
+        kpt_cm = np.full(n, np.nan)
+
+    sh_l = np.array([r.xy_px[11] if r.xy_px is not None else (np.nan, np.nan) for r in records])
+    sh_r = np.array([r.xy_px[12] if r.xy_px is not None else (np.nan, np.nan) for r in records])
+    hp_l = np.array([r.xy_px[23] if r.xy_px is not None else (np.nan, np.nan) for r in records])
+    hp_r = np.array([r.xy_px[24] if r.xy_px is not None else (np.nan, np.nan) for r in records])
+    yaw = yaw_from_side_deg(sh_l, sh_r, hp_l, hp_r, cfg.view.front_shoulder_ratio)
+    view = check_view(
+        yaw,
+        float(np.nanmedian(track.visibility)),
+        shin_len_px,
+        luma,
+        len(posed) / max(n, 1),
+        cfg.view,
+    )
+    warnings = list(view.warnings)
+    if scale is not None and scale.source == "assumed_foot_length":
+        warnings.append(
+            "No scale was given, so an average foot length was assumed: give your foot length, height or a "
+            "printed marker for centimetres you can trust."
+        )
+    if max((r.other_people for r in records), default=0) > 0:
+        warnings.append("Someone else is in the picture too; the highlighted person was measured.")
+
+    spans = segment_attempts(t, shin, cfg.attempts)
+    travel = kpt_cm if np.isfinite(kpt_cm).any() else shin
+    attempts: list[Attempt] = []
+    for k, span in enumerate(spans):
+        attempts.append(_attempt(k, span, t, travel, kpt_cm, shin, heel_down, heel_lift_cm, fist.width_cm, view))
+    best = _best(attempts, fist.width_cm, view, scale)
+    if scale is not None:
+        scale = with_distance_uncertainty(scale, best.knee_past_toe_cm, cfg.silhouette_edge_px)
+        if best.knee_past_toe_cm is not None:
+            best = Best(**{**best.__dict__, "knee_past_toe_uncertainty_cm": scale.uncertainty_cm})
+    measured = [a.knee_past_toe_cm for a in attempts if a.knee_past_toe_cm is not None]
+    spread = float(np.std(measured, ddof=1)) if len(measured) >= 2 else None
+
+    frames = FrameSeries(
+        frame_index=[r.frame_index for r in records],
+        time_s=[float(x) for x in t],
+        knee_past_toe_cm=[float(x) for x in kpt_cm],
+        shin_angle_deg=[float(x) for x in shin],
+        heel_lift_cm=[float(x) for x in heel_lift_cm],
+        heel_down=[bool(x) for x in heel_down],
+        pose_found=[r.pose_found for r in records],
+    )
+    facing = None
+    if np.all(np.isfinite(floor.forward)):
+        facing = "right" if floor.forward[0] > 0 else "left"
+    person = _person_summary(records)
+    return ScreenResult(
+        source=source,
+        side=track.side,  # type: ignore[arg-type]
+        side_reason=track.reason,
+        facing=facing,  # type: ignore[arg-type]
+        scale=scale,
+        fist_width_cm=fist.width_cm,
+        fist_source=fist.source,
+        attempts=attempts,
+        best=best,
+        frames=frames,
+        person=person,
+        view={
+            "ok": view.ok,
+            "yaw_deg": view.yaw_deg,
+            "checks": view.checks,
+            "failures": view.failures,
+            "floor_forward": [float(x) for x in floor.forward],
+            "shin_length_px": shin_len_px,
+        },
+        warnings=warnings,
+        retest_spread_cm=spread,
+    )
+
+
+def _attempt(
+    k: int,
+    span,
+    t: np.ndarray,
+    travel: np.ndarray,
+    kpt_cm: np.ndarray,
+    shin: np.ndarray,
+    heel_down: np.ndarray,
+    heel_lift_cm: np.ndarray,
+    fist_cm: float,
+    view: ViewReport,
+) -> Attempt:
+    sl = slice(span.start, span.stop + 1)
+    lift = heel_lift_cm[sl]
+    lift_max = float(np.nanmax(lift)) if np.isfinite(lift).any() else None
+    all_down = bool(np.all(heel_down[sl][np.isfinite(lift)])) if np.isfinite(lift).any() else False
+    if not view.ok:
+        return Attempt(k, float(t[span.start]), float(t[span.stop]), None, None, None, None, None, all_down,
+                       lift_max, "not measured: " + view.failures[0])
+    idx = end_range_index(span, travel, heel_down)
+    if idx is None:
+        return Attempt(k, float(t[span.start]), float(t[span.stop]), None, None, None, None, None, False, lift_max,
+                       "the heel was off the floor for the whole attempt, or the knee and toes were not measurable")
+    kpt = float(kpt_cm[idx]) if math.isfinite(kpt_cm[idx]) else None
+    reason = "" if kpt is not None else "the kneecap or toe tip was not found in the silhouette"
+    if not all_down:
+        reason = "the heel lifted during this attempt; its best heel-down moment is used"
+    return Attempt(
+        index=k,
+        start_time_s=float(t[span.start]),
+        end_time_s=float(t[span.stop]),
+        end_range_time_s=float(t[idx]),
+        end_range_frame=int(idx),
+        knee_past_toe_cm=kpt,
+        fist_widths=kpt / fist_cm if kpt is not None else None,
+        shin_angle_deg=float(shin[idx]) if math.isfinite(shin[idx]) else None,
+        heel_down=all_down,
+        heel_lift_cm_max=lift_max,
+        reason=reason,
+    )
+
+
+def _best(attempts: list[Attempt], fist_cm: float, view: ViewReport, scale: Scale | None) -> Best:
+    if not view.ok:
+        return Best(None, None, None, "not_measured", view.failures[0])
+    if not attempts:
+        return Best(None, None, None, "not_measured", "no knee drive was found in the clip: film one or more full attempts")
+    measured = [a for a in attempts if a.knee_past_toe_cm is not None]
+    if not measured:
+        heel = all(a.end_range_frame is None for a in attempts)
+        reason = (
+            "the heel was off the floor in every attempt: keep the whole foot flat and film again"
+            if heel
+            else "the kneecap or toe tip could not be found: keep the front knee and foot clear and in frame"
+        )
+        with_angle = [a for a in attempts if a.shin_angle_deg is not None]
+        shin = max((a.shin_angle_deg for a in with_angle), default=None)  # type: ignore[type-var]
+        return Best(None, None, shin, "not_measured", reason)
+    b = max(measured, key=lambda a: a.knee_past_toe_cm or -math.inf)
+    assert b.knee_past_toe_cm is not None
+    verdict = "pass" if b.knee_past_toe_cm >= fist_cm else "fail"
+    if verdict == "pass":
+        reason = f"the kneecap travelled {b.knee_past_toe_cm:.1f} cm past the toe, beyond the {fist_cm:.1f} cm fist"
+    else:
+        reason = (
+            f"the kneecap reached {b.knee_past_toe_cm:.1f} cm past the toe, "
+            f"{fist_cm - b.knee_past_toe_cm:.1f} cm short of the {fist_cm:.1f} cm fist"
+        )
+    return Best(b.knee_past_toe_cm, b.fist_widths, b.shin_angle_deg, verdict, reason, b.index)  # type: ignore[arg-type]
+
+
+def _person_summary(records: list[FrameRecord]) -> dict[str, object]:
+    boxes = []
+    for r in records:
+        if r.xy_px is not None and r.visibility is not None:
+            sel = r.visibility >= 0.3
+            pts = r.xy_px[sel] if sel.any() else r.xy_px
+            boxes.append([pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()])
+    if not boxes:
+        return {}
+    b = np.median(np.array(boxes), axis=0)
+    w = records[0].width_px
+    cx = (b[0] + b[2]) / 2 / max(w, 1)
+    where = "left" if cx < 0.36 else "right" if cx > 0.64 else "middle"
+    return {
+        "bbox_px": [round(float(x), 1) for x in b],
+        "description": f"the person in the {where} of the picture (box drawn in the annotated video)",
+        "frames_with_person": len(boxes),
+        "max_other_people": max((r.other_people for r in records), default=0),
+    }

@@ -1,0 +1,69 @@
+"""Pure plane geometry in image pixels (x right, y down). No cv2, mediapipe or streamlit here."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+ArrayLike = np.ndarray
+
+
+def unit(v: ArrayLike) -> np.ndarray:
+    """Unit vector of ``v`` (last axis); NaN where the length is zero."""
+    v = np.asarray(v, dtype=float)
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, v / n, np.nan)
+
+
+def floor_up_normal(forward: ArrayLike) -> np.ndarray:
+    """The floor normal pointing up in the image (negative y) for a unit ``forward`` direction."""
+    f = unit(forward)
+    n = np.stack([f[..., 1], -f[..., 0]], axis=-1)
+    flip = n[..., 1] > 0
+    return np.where(flip[..., None], -n, n)
+
+
+def shin_angle_deg(knee_px: ArrayLike, ankle_px: ArrayLike, forward: ArrayLike) -> np.ndarray:
+    """Tibia inclination from the floor normal, degrees; 0 = vertical, positive = knee ahead of the ankle.
+
+    ``knee_px``/``ankle_px`` are joint centres (..., 2); ``forward`` is the heel-to-toe direction.
+    """
+    t = np.asarray(knee_px, dtype=float) - np.asarray(ankle_px, dtype=float)
+    f = unit(forward)
+    up = floor_up_normal(f)
+    return np.degrees(np.arctan2(np.sum(t * f, axis=-1), np.sum(t * up, axis=-1)))
+
+
+def signed_along(p_px: ArrayLike, origin_px: ArrayLike, direction: ArrayLike) -> np.ndarray:
+    """Signed distance in pixels of ``p`` from ``origin`` along ``direction``."""
+    return np.sum((np.asarray(p_px, dtype=float) - np.asarray(origin_px, dtype=float)) * unit(direction), axis=-1)
+
+
+def knee_past_toe_px(kneecap_front_px: ArrayLike, toe_tip_px: ArrayLike, forward: ArrayLike) -> np.ndarray:
+    """Signed distance (px) from the toe tip to the kneecap front along ``forward``; positive = past the toe."""
+    return signed_along(kneecap_front_px, toe_tip_px, forward)
+
+
+def height_above_line_px(p_px: ArrayLike, line_point_px: ArrayLike, forward: ArrayLike) -> np.ndarray:
+    """Height (px) of ``p`` above the floor line through ``line_point`` with direction ``forward``."""
+    return signed_along(p_px, line_point_px, floor_up_normal(forward))
+
+
+def angle_of_deg(v: ArrayLike) -> float:
+    v = np.asarray(v, dtype=float)
+    return math.degrees(math.atan2(float(v[1]), float(v[0])))
+
+
+def median_direction(vectors: ArrayLike) -> np.ndarray:
+    """Robust mean direction of 2-D vectors (unit), ignoring NaN rows."""
+    v = unit(np.asarray(vectors, dtype=float))
+    v = v[np.all(np.isfinite(v), axis=1)]
+    if len(v) == 0:
+        return np.array([np.nan, np.nan])
+    mean = unit(v.mean(axis=0))
+    ang = np.arctan2(v[:, 1] * mean[0] - v[:, 0] * mean[1], v @ mean)  # angle of each relative to the mean
+    a = float(np.median(ang))
+    c, s = math.cos(a), math.sin(a)
+    return np.array([mean[0] * c - mean[1] * s, mean[0] * s + mean[1] * c])

@@ -1,0 +1,28 @@
+"""Per-frame observations gathered while streaming a clip (small: no pixels are kept)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from screening.silhouette import FootKneePoints
+
+
+@dataclass(frozen=True, eq=False)
+class FrameRecord:
+    frame_index: int
+    time_s: float
+    width_px: int
+    height_px: int
+    luma_mean: float
+    xy_px: np.ndarray | None = None  # (33, 2) landmarks in pixels, None when no person was found
+    visibility: np.ndarray | None = None
+    depth_rel: np.ndarray | None = None
+    legs: dict[str, FootKneePoints] = field(default_factory=dict)
+    marker_side_px: float | None = None
+    other_people: int = 0
+
+    @property
+    def pose_found(self) -> bool:
+        return self.xy_px is not None

@@ -1,0 +1,81 @@
+"""Temporal smoothing that does not lag the end range.
+
+Offline: a zero-phase (centred) Gaussian in time over real timestamps, after a short median that
+removes single-frame glitches. Live: the One Euro filter (Casiez et al., 2012), which adapts its
+cut-off to speed so that fast knee drives are followed with little lag.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def zero_phase_smooth(time_s: np.ndarray, values: np.ndarray, sigma_s: float = 0.05) -> np.ndarray:
+    """Centred Gaussian smoothing over real (possibly variable-rate) timestamps; NaNs are skipped."""
+    t = np.asarray(time_s, dtype=float)
+    y = np.asarray(values, dtype=float)
+    out = np.full_like(y, np.nan)
+    ok = np.isfinite(y)
+    if ok.sum() == 0 or sigma_s <= 0:
+        return y.copy()
+    ym = median3(y)
+    tt, yy = t[ok], ym[ok]
+    for i in np.where(ok)[0]:
+        lo, hi = np.searchsorted(tt, [t[i] - 3 * sigma_s, t[i] + 3 * sigma_s])
+        w = np.exp(-0.5 * ((tt[lo:hi] - t[i]) / sigma_s) ** 2)
+        out[i] = float((w * yy[lo:hi]).sum() / w.sum())
+    return out
+
+
+def median3(y: np.ndarray) -> np.ndarray:
+    """Median of each value with its neighbours (NaN-aware); ends are kept."""
+    y = np.asarray(y, dtype=float)
+    if len(y) < 3:
+        return y.copy()
+    stack = np.vstack([np.r_[y[0], y[:-1]], y, np.r_[y[1:], y[-1]]])
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            m = np.nanmedian(stack, axis=0)
+    return np.where(np.isfinite(y), m, np.nan)
+
+
+class OneEuroFilter:
+    """One Euro filter for a scalar or vector stream with timestamps in seconds."""
+
+    def __init__(self, min_cutoff_hz: float = 1.5, beta: float = 0.05, d_cutoff_hz: float = 1.0) -> None:
+        self.min_cutoff_hz = min_cutoff_hz
+        self.beta = beta
+        self.d_cutoff_hz = d_cutoff_hz
+        self._x: np.ndarray | None = None
+        self._dx: np.ndarray | None = None
+        self._t: float | None = None
+
+    @staticmethod
+    def _alpha(cutoff_hz: float, dt_s: float) -> float:
+        tau = 1.0 / (2 * math.pi * cutoff_hz)
+        return 1.0 / (1.0 + tau / dt_s)
+
+    def __call__(self, t_s: float, x: np.ndarray | float) -> np.ndarray:
+        xv = np.asarray(x, dtype=float)
+        if self._x is None or self._t is None or not np.all(np.isfinite(self._x)):
+            self._x, self._dx, self._t = xv, np.zeros_like(xv), t_s
+            return xv
+        dt = max(t_s - self._t, 1e-3)
+        dx = (xv - self._x) / dt
+        a_d = self._alpha(self.d_cutoff_hz, dt)
+        assert self._dx is not None
+        dx_hat = a_d * dx + (1 - a_d) * self._dx
+        cutoff = self.min_cutoff_hz + self.beta * np.abs(dx_hat)
+        a = 1.0 / (1.0 + (1.0 / (2 * math.pi * cutoff)) / dt)
+        x_hat = np.where(np.isfinite(xv), a * xv + (1 - a) * self._x, self._x)
+        self._x, self._dx, self._t = x_hat, dx_hat, t_s
+        return x_hat
+
+    def reset(self) -> None:
+        self._x = self._dx = None
+        self._t = None

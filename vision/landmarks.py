@@ -1,0 +1,117 @@
+"""Named pose landmarks and the frozen, pixel-space ``PoseFrame`` everything downstream uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+
+class Landmark(IntEnum):
+    """The 33 BlazePose landmarks, by name."""
+
+    NOSE = 0
+    LEFT_EYE_INNER = 1
+    LEFT_EYE = 2
+    LEFT_EYE_OUTER = 3
+    RIGHT_EYE_INNER = 4
+    RIGHT_EYE = 5
+    RIGHT_EYE_OUTER = 6
+    LEFT_EAR = 7
+    RIGHT_EAR = 8
+    MOUTH_LEFT = 9
+    MOUTH_RIGHT = 10
+    LEFT_SHOULDER = 11
+    RIGHT_SHOULDER = 12
+    LEFT_ELBOW = 13
+    RIGHT_ELBOW = 14
+    LEFT_WRIST = 15
+    RIGHT_WRIST = 16
+    LEFT_PINKY = 17
+    RIGHT_PINKY = 18
+    LEFT_INDEX = 19
+    RIGHT_INDEX = 20
+    LEFT_THUMB = 21
+    RIGHT_THUMB = 22
+    LEFT_HIP = 23
+    RIGHT_HIP = 24
+    LEFT_KNEE = 25
+    RIGHT_KNEE = 26
+    LEFT_ANKLE = 27
+    RIGHT_ANKLE = 28
+    LEFT_HEEL = 29
+    RIGHT_HEEL = 30
+    LEFT_FOOT_INDEX = 31
+    RIGHT_FOOT_INDEX = 32
+
+
+N_LANDMARKS = len(Landmark)
+
+
+@dataclass(frozen=True)
+class LegLandmarks:
+    """Landmarks of one leg."""
+
+    hip: Landmark
+    knee: Landmark
+    ankle: Landmark
+    heel: Landmark
+    toe: Landmark
+    shoulder: Landmark
+
+
+LEGS: dict[str, LegLandmarks] = {
+    "left": LegLandmarks(
+        Landmark.LEFT_HIP,
+        Landmark.LEFT_KNEE,
+        Landmark.LEFT_ANKLE,
+        Landmark.LEFT_HEEL,
+        Landmark.LEFT_FOOT_INDEX,
+        Landmark.LEFT_SHOULDER,
+    ),
+    "right": LegLandmarks(
+        Landmark.RIGHT_HIP,
+        Landmark.RIGHT_KNEE,
+        Landmark.RIGHT_ANKLE,
+        Landmark.RIGHT_HEEL,
+        Landmark.RIGHT_FOOT_INDEX,
+        Landmark.RIGHT_SHOULDER,
+    ),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class PoseFrame:
+    """One frame's pose in image pixels (x right, y down) of the displayed (upright) frame.
+
+    ``xy_px`` is (33, 2) float, ``visibility`` (33,) in [0, 1], ``depth_rel`` (33,) is the model's
+    relative depth (smaller = nearer the camera, same scale as x; only its ordering is used).
+    ``mask`` is the person's segmentation probability (H, W) float32 in [0, 1], or None.
+    """
+
+    frame_index: int
+    time_s: float
+    width_px: int
+    height_px: int
+    xy_px: np.ndarray
+    visibility: np.ndarray
+    depth_rel: np.ndarray
+    mask: np.ndarray | None = None
+
+    def point(self, lm: Landmark) -> np.ndarray:
+        return self.xy_px[int(lm)]
+
+    def vis(self, lm: Landmark) -> float:
+        return float(self.visibility[int(lm)])
+
+    def bbox_px(self, min_visibility: float = 0.3) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) of the landmarks seen with at least ``min_visibility``."""
+        sel = self.visibility >= min_visibility
+        pts = self.xy_px[sel] if sel.any() else self.xy_px
+        return (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max()))
+
+    def without_mask(self) -> PoseFrame:
+        return PoseFrame(
+            self.frame_index, self.time_s, self.width_px, self.height_px, self.xy_px, self.visibility, self.depth_rel
+        )

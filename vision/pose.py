@@ -1,0 +1,78 @@
+"""The only module that imports MediaPipe: turns its output into pixel-space ``PoseFrame``s."""
+
+from __future__ import annotations
+
+import threading
+from typing import Protocol
+
+import numpy as np
+
+from vision.landmarks import N_LANDMARKS, PoseFrame
+
+
+class PoseEstimator(Protocol):
+    """Anything that turns an upright RGB frame into a ``PoseFrame`` (or None when nobody is found)."""
+
+    def __call__(self, rgb: np.ndarray, frame_index: int, time_s: float) -> PoseFrame | None: ...
+
+    def reset(self) -> None: ...
+
+
+class MediaPipePose:
+    """MediaPipe Pose (BlazePose full, ``model_complexity=1``; bundled in the wheel, works offline).
+
+    ``video_mode=True`` tracks across frames (use for clips); ``False`` treats every frame alone.
+    The model is created lazily and reused; ``reset()`` starts a new track for a new clip.
+    """
+
+    def __init__(self, video_mode: bool = True, segmentation: bool = True, min_detection_confidence: float = 0.5):
+        self.video_mode = video_mode
+        self.segmentation = segmentation
+        self.min_detection_confidence = min_detection_confidence
+        self._pose = None
+        self._lock = threading.Lock()
+
+    def _model(self):
+        if self._pose is None:
+            import mediapipe as mp  # imported here so importing vision stays light
+
+            self._pose = mp.solutions.pose.Pose(
+                static_image_mode=not self.video_mode,
+                model_complexity=1,
+                smooth_landmarks=True,
+                enable_segmentation=self.segmentation,
+                smooth_segmentation=True,
+                min_detection_confidence=self.min_detection_confidence,
+                min_tracking_confidence=0.5,
+            )
+        return self._pose
+
+    def reset(self) -> None:
+        with self._lock:
+            if self._pose is not None:
+                self._pose.close()
+            self._pose = None
+
+    def __call__(self, rgb: np.ndarray, frame_index: int, time_s: float) -> PoseFrame | None:
+        rgb = np.ascontiguousarray(rgb)
+        with self._lock:
+            res = self._model().process(rgb)
+        if res.pose_landmarks is None:
+            return None
+        h, w = rgb.shape[:2]
+        arr = np.array([(p.x, p.y, p.z, p.visibility) for p in res.pose_landmarks.landmark], dtype=np.float64)
+        assert arr.shape[0] == N_LANDMARKS
+        xy = arr[:, :2] * np.array([w, h], dtype=np.float64)
+        mask = None
+        if res.segmentation_mask is not None:
+            mask = np.asarray(res.segmentation_mask, dtype=np.float32)
+        return PoseFrame(
+            frame_index=frame_index,
+            time_s=time_s,
+            width_px=w,
+            height_px=h,
+            xy_px=xy,
+            visibility=arr[:, 3].copy(),
+            depth_rel=arr[:, 2] * w,
+            mask=mask,
+        )

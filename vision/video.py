@@ -1,0 +1,202 @@
+"""Reading clips and stills: PyAV decoding that honours the display-rotation tag, real timestamps
+(variable frame rate), and streams frames one at a time (never the whole clip in memory)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from screening.errors import UnreadableInputError
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+REFILM = "Record or export it again as an mp4/mov/webm video (or a jpg/png photo) and retry."
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a clip is, in display orientation (after the rotation tag is applied)."""
+
+    path: str
+    width_px: int
+    height_px: int
+    fps: float
+    duration_s: float
+    frame_count_estimate: int
+    rotation_deg: int  # display rotation tag as PyAV reports it (e.g. -90); 0 when absent
+    codec: str
+    is_still: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    index: int
+    time_s: float
+    rgb: np.ndarray  # (H, W, 3) uint8, upright
+
+
+def is_still_image(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in IMAGE_SUFFIXES
+
+
+def _apply_rotation(img: np.ndarray, rotation_deg: int) -> np.ndarray:
+    """Turn stored pixels upright. PyAV reports e.g. -90 for a phone portrait clip; rot90 k=-1 is right."""
+    k = int(round(rotation_deg / 90.0)) % 4
+    return np.ascontiguousarray(np.rot90(img, k=k)) if k else img
+
+
+def _scaled_size(w: int, h: int, max_side_px: int | None) -> tuple[int, int]:
+    if not max_side_px or max(w, h) <= max_side_px:
+        return w, h
+    s = max_side_px / max(w, h)
+    return max(2, int(round(w * s / 2)) * 2), max(2, int(round(h * s / 2)) * 2)
+
+
+def _read_still(path: Path, max_side_px: int | None) -> np.ndarray:
+    import cv2
+
+    data = np.fromfile(str(path), dtype=np.uint8)
+    bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if bgr is None:
+        raise UnreadableInputError(f"'{path.name}' is not a readable image. {REFILM}")
+    h, w = bgr.shape[:2]
+    nw, nh = _scaled_size(w, h, max_side_px)
+    if (nw, nh) != (w, h):
+        bgr = cv2.resize(bgr, (nw, nh), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(bgr[:, :, ::-1])
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    if not path.exists():
+        raise UnreadableInputError(f"'{path}' does not exist. Check the file name and path.")
+    if path.is_dir():
+        raise UnreadableInputError(f"'{path}' is a folder, not a video. Give the path of a video file.")
+    if path.stat().st_size == 0:
+        raise UnreadableInputError(f"'{path.name}' is empty (0 bytes). {REFILM}")
+    try:
+        container = av.open(str(path), mode="r", metadata_errors="ignore")
+    except (av.FFmpegError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise UnreadableInputError(f"'{path.name}' is not a readable video ({type(exc).__name__}). {REFILM}") from exc
+    if not container.streams.video:
+        container.close()
+        raise UnreadableInputError(f"'{path.name}' has no video track (audio only?). {REFILM}")
+    return container
+
+
+def _stream_rotation(stream: av.video.stream.VideoStream) -> int:
+    try:
+        first = stream.side_data.get("DISPLAYMATRIX")  # type: ignore[attr-defined]
+        if first is not None:
+            return int(round(float(first)))
+    except (AttributeError, TypeError, ValueError):
+        pass
+    return 0
+
+
+def probe(path: str | Path) -> VideoInfo:
+    """Read the header and the first frame: size in display orientation, rate, duration, rotation."""
+    path = Path(path)
+    if is_still_image(path):
+        img = _read_still(path, None)
+        return VideoInfo(str(path), img.shape[1], img.shape[0], 0.0, 0.0, 1, 0, "image", True)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        rotation = 0
+        first: av.VideoFrame | None = None
+        try:
+            for first in _decode_safely(container, stream, limit_errors=50):
+                break
+        except UnreadableInputError:
+            first = None
+        if first is None:
+            raise UnreadableInputError(f"'{path.name}' has a video track but no frame could be decoded. {REFILM}")
+        rotation = int(getattr(first, "rotation", 0) or 0)
+        w, h = first.width, first.height
+        if rotation % 180:
+            w, h = h, w
+        fps = float(stream.average_rate or stream.guessed_rate or 30.0)
+        duration = 0.0
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            duration = container.duration / 1_000_000
+        count = int(stream.frames or round(duration * fps))
+        return VideoInfo(str(path), w, h, fps, duration, count, rotation, stream.codec_context.name, False)
+    finally:
+        container.close()
+
+
+def _decode_safely(container, stream, limit_errors: int = 200) -> Iterator[av.VideoFrame]:
+    """Decode packet by packet; skip corrupt packets (e.g. damaged first frames) rather than abort."""
+    errors = 0
+    try:
+        packets = container.demux(stream)
+        for packet in packets:
+            try:
+                frames = packet.decode()
+            except (av.InvalidDataError, av.FFmpegError) as exc:
+                errors += 1
+                log.debug("skipping undecodable packet: %s", exc)
+                if errors > limit_errors:
+                    raise UnreadableInputError(
+                        f"'{Path(container.name).name}' is too damaged to decode. {REFILM}"
+                    ) from exc
+                continue
+            yield from frames
+    except (av.InvalidDataError, av.FFmpegError) as exc:
+        # demuxing stopped early (e.g. a truncated file): keep what was decoded
+        log.info("stopped reading at a damaged part of the file: %s", exc)
+
+
+def iter_frames(path: str | Path, max_side_px: int | None = None) -> Iterator[Frame]:
+    """Yield upright RGB frames with their presentation time in seconds.
+
+    A still image is a one-frame clip at t=0. ``max_side_px`` downsizes while decoding.
+    """
+    path = Path(path)
+    if is_still_image(path):
+        yield Frame(0, 0.0, _read_still(path, max_side_px))
+        return
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        fps = float(stream.average_rate or 30.0)
+        index = 0
+        last_t = -1.0
+        for vf in _decode_safely(container, stream):
+            rotation = int(getattr(vf, "rotation", 0) or 0)
+            t = float(vf.time) if vf.time is not None else (last_t + 1.0 / fps if last_t >= 0 else 0.0)
+            if t <= last_t:  # broken or repeated timestamps: keep time strictly increasing
+                t = last_t + 1e-3
+            last_t = t
+            w, h = _scaled_size(vf.width, vf.height, max_side_px)
+            img = vf.to_ndarray(width=w, height=h, format="rgb24") if (w, h) != (vf.width, vf.height) else vf.to_ndarray(format="rgb24")
+            yield Frame(index, t, _apply_rotation(img, rotation))
+            index += 1
+    finally:
+        container.close()
+
+
+def read_frames_at(path: str | Path, indices: set[int], max_side_px: int | None = None) -> dict[int, np.ndarray]:
+    """Decode the clip once and keep only the frames with the given indices (for snapshots)."""
+    out: dict[int, np.ndarray] = {}
+    if not indices:
+        return out
+    last = max(indices)
+    for fr in iter_frames(path, max_side_px):
+        if fr.index in indices:
+            out[fr.index] = fr.rgb
+        if fr.index >= last:
+            break
+    return out
