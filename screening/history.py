@@ -232,6 +232,8 @@ class HistoryStore:
             raise HistoryError(f"could not save to history {self.path} ({exc}); nothing was written.") from exc
         return new_id
 
+    add_result = add  # alias used by ``ankle-screen analyze --save``
+
     def delete(self, entry_id: int) -> bool:
         try:
             with self._transaction():

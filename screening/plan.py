@@ -209,7 +209,8 @@ class Plan:
         d["asymmetry"] = self.asymmetry.to_json_dict() if self.asymmetry else None
         d["steps"] = [asdict(s) for s in self.steps]
         d["drills"] = self.drills
-        d["sides"] = [{**asdict(s), "below_mark_cm": s.below_mark_cm} for s in self.sides]
+        d["sides"] = [{**asdict(s), "below_mark_cm": None if s.below_mark_cm is None else round(s.below_mark_cm, 2)}
+                     for s in self.sides]
         return d
 
     def to_text(self) -> str:
