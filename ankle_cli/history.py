@@ -32,9 +32,8 @@ def history(
 ) -> None:
     """Show saved screens per side with the trend over weeks."""
     from screening.errors import InvalidSettingError
-    from screening.history import HistoryStore, resolve_db_path
+    from screening.history import HistoryStore, history_points, resolve_db_path
     from screening.plan import PlanConfig, assess_history
-    from screening.history import history_points
 
     path = resolve_db_path(db)
     if add is None and not path.exists():

@@ -6,7 +6,12 @@ import sys
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Half-kneeling knee-over-toe ankle screen.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Half-kneeling knee-over-toe ankle screen.")
+
+
+@app.callback()
+def _root() -> None:
+    """Measure the half-kneeling knee-over-toe ankle screen from a video; nothing leaves this machine."""
 
 
 def _register() -> None:
@@ -25,10 +30,19 @@ def main() -> None:
     from screening.errors import AnkleScreenError
 
     try:
-        app()
+        app(standalone_mode=True)
     except AnkleScreenError as exc:
         print(f"ankle-screen: {exc.message}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("ankle-screen: interrupted.", file=sys.stderr)
+        sys.exit(130)
+    except MemoryError:
+        print("ankle-screen: ran out of memory; try a shorter clip.", file=sys.stderr)
+        sys.exit(2)
+    except Exception as exc:  # last resort: one plain line, never a traceback
+        print(f"ankle-screen: unexpected error ({type(exc).__name__}: {exc}); please report it.", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

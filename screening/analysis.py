@@ -26,9 +26,9 @@ from screening.errors import NoPersonError
 from screening.geometry import (
     height_above_line_px,
     knee_past_toe_px,
-    median_direction,
     shin_angle_deg,
     signed_along,
+    unit,
 )
 from screening.records import FrameRecord
 from screening.results import Attempt, Best, FrameSeries, Scale, ScreenResult
@@ -65,6 +65,9 @@ class LegTrack:
     kneecap_front: np.ndarray
     toe_tip: np.ndarray
     heel_back: np.ndarray
+    heel_bottom: np.ndarray
+    toe_bottom: np.ndarray
+    sole_angle_deg: np.ndarray  # (n,) image angle of the sole's bottom edge
 
 
 def _lm(rec: FrameRecord, side: str, name: str) -> np.ndarray:
@@ -141,6 +144,12 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
         kneecap_front=series(lambda r, s: leg_point(r, s, "kneecap_front_px")),
         toe_tip=series(lambda r, s: leg_point(r, s, "toe_tip_px")),
         heel_back=series(lambda r, s: leg_point(r, s, "heel_back_px")),
+        heel_bottom=series(lambda r, s: leg_point(r, s, "heel_bottom_px")),
+        toe_bottom=series(lambda r, s: leg_point(r, s, "toe_bottom_px")),
+        sole_angle_deg=np.array(
+            [getattr(r.legs.get(lab), "sole_angle_deg", np.nan) if lab else np.nan for r, lab in zip(records, labels)],
+            dtype=float,
+        ),
     )
 
 
@@ -151,10 +160,31 @@ class FloorLine:
     foot_px: np.ndarray  # per frame, heel-back to toe-tip silhouette length along forward
 
 
+def _contact_direction(track: LegTrack, sel: np.ndarray) -> np.ndarray:
+    """The floor direction (heel to toe) over the selected frames: the median angle of the line fitted to
+    the sole's bottom edge where available, else the heel and toe contact points' median positions."""
+    ang = track.sole_angle_deg[sel]
+    ang = ang[np.isfinite(ang)]
+    if len(ang) >= 1:
+        a = math.radians(float(np.median(ang)))
+        return np.array([math.cos(a), math.sin(a)])
+    both = sel & np.all(np.isfinite(track.heel_bottom), axis=1) & np.all(np.isfinite(track.toe_bottom), axis=1)
+    if both.sum() >= 1:
+        return unit(np.median(track.toe_bottom[both], axis=0) - np.median(track.heel_bottom[both], axis=0))
+    lm = sel & np.all(np.isfinite(track.heel), axis=1) & np.all(np.isfinite(track.toe), axis=1)
+    if lm.sum() >= 1:
+        return unit(np.median(track.toe[lm], axis=0) - np.median(track.heel[lm], axis=0))
+    return np.array([np.nan, np.nan])
+
+
 def floor_line(track: LegTrack, tol_px: float) -> FloorLine:
-    """Heel-to-toe forward direction from heel-down frames, and the heel's rise above its down level."""
-    vec = track.toe - track.heel
-    forward = median_direction(vec)
+    """Heel-to-toe forward direction from heel-down frames, and the heel's rise above its down level.
+
+    The direction is that of the floor contact line (lowest silhouette points under heel and toes) where
+    the silhouette has them, else of the heel and toe landmarks.
+    """
+    n = len(track.heel)
+    forward = _contact_direction(track, np.ones(n, dtype=bool))
     for _ in range(2):
         h = height_above_line_px(track.heel, track.toe, forward)
         ok = np.isfinite(h)
@@ -163,7 +193,7 @@ def floor_line(track: LegTrack, tol_px: float) -> FloorLine:
         base = float(np.percentile(h[ok], 20))
         down = ok & (h - base <= tol_px)
         if down.sum() >= 1:
-            forward = median_direction(vec[down])
+            forward = _contact_direction(track, down)
     h = height_above_line_px(track.heel, track.toe, forward)
     ok = np.isfinite(h)
     base = float(np.percentile(h[ok], 20)) if ok.any() else math.nan

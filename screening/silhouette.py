@@ -24,6 +24,7 @@ class FootKneePoints:
     heel_back_px: np.ndarray
     heel_bottom_px: np.ndarray
     toe_bottom_px: np.ndarray
+    sole_angle_deg: float = float("nan")  # image angle of the line fitted to the sole's bottom edge (heel to toe)
 
 
 NAN2 = np.array([np.nan, np.nan])
@@ -110,6 +111,47 @@ def extreme_point(
     return _refine_edge(mask, p, d)
 
 
+def sole_angle_deg(mask: np.ndarray, heel_px: np.ndarray, toe_px: np.ndarray, band: float) -> float:
+    """Angle (deg, image axes) of the heel-to-toe line fitted to the bottom edge of the foot silhouette.
+
+    The bottom edge is found per image column between 15 % and 80 % of the way from heel to toe
+    (the flat part of the sole), to sub-pixel precision; a robust least-squares line is fitted.
+    """
+    h, w = mask.shape
+    x_a, x_b = sorted((heel_px[0] + 0.15 * (toe_px[0] - heel_px[0]), heel_px[0] + 0.8 * (toe_px[0] - heel_px[0])))
+    xs = np.arange(max(0, int(np.ceil(x_a))), min(w, int(np.floor(x_b)) + 1))
+    if len(xs) < 6:
+        return float("nan")
+    y_lo = int(max(0, min(heel_px[1], toe_px[1]) - band))
+    y_hi = int(min(h - 1, max(heel_px[1], toe_px[1]) + band))
+    if y_hi - y_lo < 3:
+        return float("nan")
+    sub = mask[y_lo : y_hi + 1, xs]  # (rows, cols)
+    inside = sub >= MASK_THRESHOLD
+    has = inside.any(axis=0)
+    # last inside row per column (the bottom edge), then the 0.5 crossing below it
+    last = inside.shape[0] - 1 - np.argmax(inside[::-1], axis=0)
+    nxt = np.minimum(last + 1, inside.shape[0] - 1)
+    cols = np.arange(len(xs))
+    v0, v1 = sub[last, cols], sub[nxt, cols]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(v0 != v1, (v0 - MASK_THRESHOLD) / (v0 - v1), 0.0)
+    ys = y_lo + last + np.clip(frac, 0, 1)
+    ok = has & (last < inside.shape[0] - 1)
+    if ok.sum() < 6:
+        return float("nan")
+    x_fit, y_fit = xs[ok].astype(float), ys[ok]
+    keep = np.ones(len(x_fit), dtype=bool)
+    for _ in range(2):
+        a, b = np.polyfit(x_fit[keep], y_fit[keep], 1)
+        resid = np.abs(y_fit - (a * x_fit + b))
+        keep = resid <= max(1.5, 2.5 * float(np.median(resid[keep])))
+        if keep.sum() < 6:
+            return float("nan")
+    direction = 1.0 if toe_px[0] >= heel_px[0] else -1.0
+    return float(np.degrees(np.arctan2(a * direction, direction)))
+
+
 def leg_points(
     mask: np.ndarray,
     knee_px: np.ndarray,
@@ -139,4 +181,5 @@ def leg_points(
     )
     heel_bottom = extreme_point(mask, heel_px, 0.22 * foot_len, down)
     toe_bottom = extreme_point(mask, toe_px, 0.3 * foot_len, down)
-    return FootKneePoints(kneecap, toe_tip, heel_back, heel_bottom, toe_bottom)
+    sole = sole_angle_deg(mask, heel_px, toe_px, 0.35 * foot_len)
+    return FootKneePoints(kneecap, toe_tip, heel_back, heel_bottom, toe_bottom, sole)

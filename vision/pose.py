@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import threading
+from collections.abc import Iterator
 from typing import Protocol
 
 import numpy as np
@@ -18,6 +22,26 @@ class PoseEstimator(Protocol):
     def reset(self) -> None: ...
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """MediaPipe's C++ side logs start-up chatter on fd 2; keep it off the user's terminal."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
+
+
 class MediaPipePose:
     """MediaPipe Pose (BlazePose full, ``model_complexity=1``; bundled in the wheel, works offline).
 
@@ -30,6 +54,7 @@ class MediaPipePose:
         self.segmentation = segmentation
         self.min_detection_confidence = min_detection_confidence
         self._pose = None
+        self._calls = 0
         self._lock = threading.Lock()
 
     def _model(self):
@@ -52,11 +77,17 @@ class MediaPipePose:
             if self._pose is not None:
                 self._pose.close()
             self._pose = None
+            self._calls = 0
 
     def __call__(self, rgb: np.ndarray, frame_index: int, time_s: float) -> PoseFrame | None:
         rgb = np.ascontiguousarray(rgb)
         with self._lock:
-            res = self._model().process(rgb)
+            if self._calls < 2:  # graph start-up logs happen on the first calls
+                with _quiet_native_stderr():
+                    res = self._model().process(rgb)
+            else:
+                res = self._model().process(rgb)
+            self._calls += 1
         if res.pose_landmarks is None:
             return None
         h, w = rgb.shape[:2]

@@ -1,0 +1,156 @@
+"""``ankle-screen analyze``: measure the screen on a clip or photo."""
+
+from __future__ import annotations
+
+import csv
+import json
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from ankle_cli.main import app
+
+
+class SideOpt(str, Enum):
+    auto = "auto"
+    left = "left"
+    right = "right"
+
+
+class SexOpt(str, Enum):
+    m = "m"
+    f = "f"
+
+
+def _fmt(v: float | None, unit: str, digits: int = 1) -> str:
+    return "not measured" if v is None else f"{v:.{digits}f} {unit}"
+
+
+def summary_lines(result) -> list[str]:
+    """Plain-text summary of a ``ScreenResult`` (shared with compare/report)."""
+    r = result
+    lines = [f"Source:      {Path(r.source).name}"]
+    if r.person.get("description"):
+        lines.append(f"Person:      {r.person['description']}")
+    lines.append(f"Side:        {r.side or 'unknown'} ({r.side_reason})")
+    if r.scale:
+        lines.append(
+            f"Scale:       {r.scale.px_per_cm:.2f} px/cm from {r.scale.source.replace('_', ' ')}"
+            f" (+/- {r.scale.relative_uncertainty * 100:.1f} %; +/- {r.scale.uncertainty_cm:.1f} cm on the result)"
+        )
+    else:
+        lines.append("Scale:       none (centimetres not measured)")
+    lines.append(f"Fist width:  {r.fist_width_cm:.1f} cm ({r.fist_source.replace('_', ' ')})")
+    if r.view.get("yaw_deg") is not None:
+        lines.append(f"View:        about {r.view['yaw_deg']:.0f} deg off side-on")
+    lines.append(f"Attempts:    {len(r.attempts)}")
+    for a in r.attempts:
+        t = f"{a.end_range_time_s:5.2f} s" if a.end_range_time_s is not None else "   --  "
+        fw = f"{a.fist_widths:.2f} fists" if a.fist_widths is not None else "--"
+        heel = "heel down" if a.heel_down else "HEEL LIFTED"
+        lines.append(
+            f"  #{a.index + 1}  end range at {t}  knee past toe {_fmt(a.knee_past_toe_cm, 'cm'):>12}"
+            f"  ({fw})  shin {_fmt(a.shin_angle_deg, 'deg'):>10}  {heel}" + (f"  - {a.reason}" if a.reason else "")
+        )
+    b = r.best
+    verdict = {"pass": "PASS", "fail": "FAIL", "not_measured": "NOT MEASURED"}[b.verdict]
+    lines.append(f"Verdict:     {verdict} - {b.reason}")
+    if b.knee_past_toe_cm is not None:
+        unc = f" +/- {b.knee_past_toe_uncertainty_cm:.1f}" if b.knee_past_toe_uncertainty_cm else ""
+        lines.append(
+            f"Best:        knee past toe {b.knee_past_toe_cm:.1f}{unc} cm = {b.fist_widths:.2f} fist-widths,"
+            f" shin angle {_fmt(b.shin_angle_deg, 'deg')}"
+        )
+    if r.retest_spread_cm is not None:
+        lines.append(f"Repeatability: attempts spread {r.retest_spread_cm:.1f} cm (SD)")
+    for w in r.warnings:
+        lines.append(f"Note:        {w}")
+    return lines
+
+
+def write_csv(result, path: Path) -> None:
+    f = result.frames
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["frame_index", "time_s", "knee_past_toe_cm", "shin_angle_deg", "heel_lift_cm", "heel_down", "pose_found"])
+        for row in zip(f.frame_index, f.time_s, f.knee_past_toe_cm, f.shin_angle_deg, f.heel_lift_cm, f.heel_down,
+                       f.pose_found):
+            w.writerow([row[0], f"{row[1]:.4f}", *(("" if v != v else f"{v:.3f}") for v in row[2:5]), int(row[5]),
+                        int(row[6])])
+
+
+@app.command()
+def analyze(
+    clip: Path = typer.Argument(..., help="Side-view video (mp4/mov/webm...) or photo of the half-kneeling screen."),
+    side: SideOpt = typer.Option(SideOpt.auto, help="Screened (front) leg; auto finds it."),
+    fist_cm: float = typer.Option(None, "--fist-cm", help="Your fist width in cm (else the default for --sex)."),
+    sex: SexOpt = typer.Option(None, help="m or f: picks the default fist width (10.2 / 8.9 cm)."),
+    foot_length_cm: float = typer.Option(None, help="Your foot length, heel to longest toe, cm (scale)."),
+    height_cm: float = typer.Option(None, help="Your height in cm (scale, less exact than foot length)."),
+    marker_cm: float = typer.Option(None, help="Side length of the printed ArUco marker on the floor, cm."),
+    json_out: Path = typer.Option(None, "--json", help="Write the full result (with per-frame series) as JSON."),
+    annotated: Path = typer.Option(None, help="Write the annotated video (mp4)."),
+    snapshot: Path = typer.Option(None, help="Write the end-range snapshot of the best attempt (PNG)."),
+    csv_out: Path = typer.Option(None, "--csv", help="Write per-frame measurements as CSV."),
+    report: Path = typer.Option(None, help="Write a PDF report."),
+    save: bool = typer.Option(False, "--save", help="Save this result to the local history database."),
+    db: Path = typer.Option(None, help="History database path (default ~/.ankle_screen/history.sqlite3)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Measure knee travel past the toe (cm, fist-widths) and shin angle, and give the verdict."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from vision.pipeline import AnalyzeOptions, analyze_clip
+
+    opts = AnalyzeOptions(
+        side=side.value,
+        fist_width_cm=fist_cm,
+        sex=sex.value if sex else None,
+        foot_length_cm=foot_length_cm,
+        height_cm=height_cm,
+        marker_cm=marker_cm,
+    )
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(), disable=quiet, transient=True,
+    ) as bar:
+        task = bar.add_task("Analysing", total=None)
+        analysis = analyze_clip(clip, opts, progress=lambda d, n: bar.update(task, completed=d, total=n))
+        if annotated is not None:
+            from vision.annotate import write_annotated
+
+            t2 = bar.add_task("Writing video", total=len(analysis.records))
+            write_annotated(analysis, annotated, opts.max_side_px, lambda d, n: bar.update(t2, completed=d, total=n))
+    result = analysis.result
+    typer.echo("\n".join(summary_lines(result)))
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result.to_json_dict(), indent=1))
+    if csv_out is not None:
+        write_csv(result, csv_out)
+    snap = None
+    if snapshot is not None or report is not None:
+        from vision.annotate import end_range_snapshots
+
+        snaps = end_range_snapshots(analysis, opts.max_side_px)
+        snap = snaps.get(result.best.attempt_index) if result.best.attempt_index is not None else None
+        if snap is None and snaps:
+            snap = next(iter(snaps.values()))
+        if snapshot is not None and snap is not None:
+            import cv2
+
+            snapshot.parent.mkdir(parents=True, exist_ok=True)
+            cv2.imwrite(str(snapshot), snap[:, :, ::-1])
+    if report is not None:
+        from screening.report import build_report
+
+        build_report(result.to_json_dict(), report, snapshot_rgb=snap)
+    if save:
+        from screening.history import HistoryStore
+
+        HistoryStore.open(db).add_result(result.to_json_dict())
+    if result.best.verdict == "not_measured" and not result.view.get("ok", True):
+        from screening.errors import ViewCheckError
+
+        raise ViewCheckError(f"Not measured: {result.best.reason}")

@@ -1,0 +1,89 @@
+"""The annotated video and end-range snapshots of an analysed clip."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from screening.analysis import _NAMES
+from vision import video
+from vision.draw import OverlayState, draw_overlay
+from vision.pipeline import Analysis
+from vision.writer import Mp4Writer
+
+
+def overlay_for(analysis: Analysis, i: int) -> OverlayState:
+    """Overlay of frame ``i`` (position in the analysed series) from the final result."""
+    res, rec = analysis.result, analysis.records[i]
+    fr = res.frames
+    side = res.side
+    banner = None
+    for a in res.attempts:
+        if a.end_range_frame == i:
+            banner = f"END RANGE - attempt {a.index + 1}"
+    kw: dict[str, object] = {}
+    if rec.xy_px is not None and side is not None:
+        names = _NAMES[side]
+        # the half-kneeling rule may pick the other label in a frame; draw the leg that was measured
+        kw = {k + "_px": rec.xy_px[names[k]] for k in ("hip", "knee", "ankle", "heel", "toe")}
+        pts = rec.legs.get(side)
+        if pts is not None:
+            kw["kneecap_front_px"] = pts.kneecap_front_px
+            kw["toe_tip_px"] = pts.toe_tip_px
+    kpt = fr.knee_past_toe_cm[i]
+    shin = fr.shin_angle_deg[i]
+    return OverlayState(
+        forward=np.array(res.view.get("floor_forward", [math.nan, math.nan])),
+        px_per_cm=res.scale.px_per_cm if res.scale else None,
+        fist_width_cm=res.fist_width_cm,
+        knee_past_toe_cm=kpt if math.isfinite(kpt) else None,
+        shin_angle_deg=shin if math.isfinite(shin) else None,
+        heel_down=fr.heel_down[i] if rec.pose_found else None,
+        bbox_px=tuple(res.person["bbox_px"]) if res.person.get("bbox_px") else None,  # type: ignore[arg-type]
+        side=side,
+        banner=banner,
+        message=None if res.view.get("ok", True) else "not measured: " + str(res.best.reason)[:70],
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def write_annotated(
+    analysis: Analysis,
+    out_path: str | Path,
+    max_side_px: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Decode the clip again and write every frame with its overlay, at the clip's own timing."""
+    n = len(analysis.records)
+    by_index = {r.frame_index: i for i, r in enumerate(analysis.records)}
+    written = 0
+    writer: Mp4Writer | None = None
+    try:
+        for fr in video.iter_frames(analysis.info.path, max_side_px):
+            i = by_index.get(fr.index)
+            if i is None:
+                continue
+            if writer is None:
+                h, w = fr.rgb.shape[:2]
+                writer = Mp4Writer(out_path, analysis.info.fps or 30.0, w, h)
+            writer.write(draw_overlay(fr.rgb, overlay_for(analysis, i)), fr.time_s)
+            written += 1
+            if progress is not None:
+                progress(written, n)
+    finally:
+        if writer is not None:
+            writer.close()
+    return written
+
+
+def end_range_snapshots(analysis: Analysis, max_side_px: int) -> dict[int, np.ndarray]:
+    """Annotated end-range frame of each attempt, keyed by attempt index (one decode pass)."""
+    wanted = {a.end_range_frame: a.index for a in analysis.result.attempts if a.end_range_frame is not None}
+    if not wanted:
+        return {}
+    frame_ids = {analysis.records[i].frame_index: i for i in wanted}
+    raw = video.read_frames_at(analysis.info.path, set(frame_ids), max_side_px)
+    return {wanted[frame_ids[fid]]: draw_overlay(img, overlay_for(analysis, frame_ids[fid])) for fid, img in raw.items()}
