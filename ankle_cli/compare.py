@@ -73,8 +73,8 @@ def load_input(arg: str, opts: Any, db: Path | None, want_snapshot: bool) -> tup
         return data, _snapshot_for_json(p, data) if want_snapshot else None, p.name
     from vision.pipeline import analyze_clip  # lazy: heavy, only for clips
 
-    analysis = analyze_clip(p, opts)
-    result = analysis.result if hasattr(analysis, "result") else analysis
+    analysis: Any = analyze_clip(p, opts)
+    result: Any = analysis.result if hasattr(analysis, "result") else analysis
     snap = None
     if want_snapshot and hasattr(analysis, "records"):
         from vision.annotate import end_range_snapshots

@@ -62,7 +62,7 @@ def history(
             pts = history_points(entries)
             for s in ("left", "right"):
                 if any(p.side == s for p in pts):
-                    typer.echo(assess_history(pts, s, PlanConfig()).text)  # type: ignore[arg-type]
+                    typer.echo(assess_history(pts, s, PlanConfig()).text)
         if csv_out is not None:
             n = store.to_csv(csv_out, side.value if side else None)
             typer.echo(f"Wrote {n} rows to {csv_out}.")

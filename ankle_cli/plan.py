@@ -81,7 +81,7 @@ def plan(
         if v is None:
             raise InvalidSettingError("give --verdict or --knee-past-toe-cm (or --result RESULT.json) so the plan "
                                       "knows where you stand.")
-        sides.append(SideInput(this_side, v, knee_past_toe_cm, fist_val))  # type: ignore[arg-type]
+        sides.append(SideInput(this_side, v, knee_past_toe_cm, fist_val))
     if other_knee_past_toe_cm is not None:
         other = "right" if this_side == "left" else "left"
         f = fist_val if fist_val is not None else fist_width(fist_cm, sex.value if sex else None).width_cm

@@ -225,8 +225,8 @@ def _drill_step(d: Drill, side: Side | None, kind: StepKind = "drill") -> PlanSt
                     dose=d.dose.text, source=str(d.source))
 
 
-def _session(sid: str, title: str, when: str, sides: list[Side], drill_ids_by_side: dict[str, list[str]],
-             lib: RoutineLibrary, extra: dict[str, list[PlanStep]] | None = None) -> Session:
+def _session(sid: str, title: str, when: str, sides: list[Side], drill_ids_by_side: dict[Side, list[str]],
+             lib: RoutineLibrary, extra: dict[Side, list[PlanStep]] | None = None) -> Session:
     """test -> (drill -> retest)* for each side, in the given side order."""
     steps: list[PlanStep] = []
     for side in sides:
@@ -253,14 +253,15 @@ def assess_history(points: tuple[HistoryPoint, ...] | list[HistoryPoint], side: 
                    config: PlanConfig = PlanConfig()) -> HistoryAssessment:
     """Change over time for one side, judged against the MDC and the 4-6 week horizon."""
     pts = sorted((p for p in points if p.side == side and p.knee_past_toe_cm is not None), key=lambda p: p.date)
+    vals = [(p.date, float(p.knee_past_toe_cm)) for p in pts if p.knee_past_toe_cm is not None]
     if len(pts) < 2:
         return HistoryAssessment(side, "too_little_data", 0.0, None,
                                  f"{side.capitalize()} side: not enough saved screens yet to judge a trend.")
     first, last = pts[0].date, pts[-1].date
     weeks = (last - first).days / 7.0
     win = dt.timedelta(days=config.history_window_days)
-    base = statistics.median(p.knee_past_toe_cm for p in pts if p.date <= first + win)  # type: ignore[misc]
-    late = statistics.median(p.knee_past_toe_cm for p in pts if p.date >= last - win)  # type: ignore[misc]
+    base = statistics.median(v for d, v in vals if d <= first + win)
+    late = statistics.median(v for d, v in vals if d >= last - win)
     change = late - base
     if weeks < config.plateau_min_weeks:
         return HistoryAssessment(side, "too_early", weeks, change,
@@ -362,8 +363,8 @@ def make_plan(inp: PlanInput, library: RoutineLibrary | None = None) -> Plan:
     if failing:
         mode: Mode = "corrective"
         sides_order: list[Side] = [s.side for s in failing]
-        mobility: dict[str, list[str]] = {}
-        extra: dict[str, list[PlanStep]] = {}
+        mobility: dict[Side, list[str]] = {}
+        extra: dict[Side, list[PlanStep]] = {}
         habits: list[PlanStep] = []
         for s in failing:
             r2 = inp.step2_for(s.side)
@@ -395,7 +396,7 @@ def make_plan(inp: PlanInput, library: RoutineLibrary | None = None) -> Plan:
         daily = [_drill_step(lib.drill(h), None, "habit") for h in
                  ("foot_ball_toe_arch_release", "foot_contact_awareness", "barefoot_walking")]
         sessions.append(Session("daily", "Every day", "daily", tuple(daily + habits)))
-        schedule = (
+        schedule: tuple[ScheduleDay, ...] = (
             ScheduleDay("Mon", ("mobility", "training", "daily")),
             ScheduleDay("Tue", ("movement", "daily")),
             ScheduleDay("Wed", ("mobility", "daily")),

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -242,8 +242,8 @@ def build_report(
     # plan
     if plan is not None:
         h2(f"Your plan ({plan.mode})")
-        for n in plan.notes:
-            para("\u2022 " + n, 8.5)
+        for note in plan.notes:
+            para("\u2022 " + note, 8.5)
         for sess in plan.sessions:
             pdf.set_font("DejaVu", "B", 9)
             pdf.multi_cell(W, 4.8, f"{sess.title} ({sess.when})", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

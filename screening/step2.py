@@ -110,23 +110,20 @@ def classify_step2(
     """Classify the limit from where it was felt in the straight-knee and bent-knee tests."""
     sk = parse_feel(straight_knee)
     bk = parse_feel(bent_knee)
-    angles = {
-        "straight_knee_shin_angle_deg": straight_knee_shin_angle_deg,
-        "bent_knee_shin_angle_deg": bent_knee_shin_angle_deg,
-    }
+    sk_deg, bk_deg = straight_knee_shin_angle_deg, bent_knee_shin_angle_deg
     if sk == "back" and bk == "back":
         return Step2Result(
             "soft_tissue",
             "You felt a stretch behind the lower leg in both positions, which points to the calf "
             "muscles and tissues limiting the range rather than the joint.",
-            "high", sk, bk, **angles,
+            "high", sk, bk, None, sk_deg, bk_deg,
         )
     if sk == "front" and bk == "front":
         return Step2Result(
             "joint",
             "You felt a block at the front of the ankle in both positions, which points to the "
             "ankle joint itself; stretching alone is unlikely to help and may aggravate it.",
-            "high", sk, bk, **angles,
+            "high", sk, bk, None, sk_deg, bk_deg,
         )
     if {sk, bk} == {"back", "front"}:
         where = "straight" if sk == "back" else "bent"
@@ -135,7 +132,7 @@ def classify_step2(
             "both",
             f"The limit moved between positions (a stretch behind the leg with the knee {where}, "
             f"a front block with the knee {other}), so both the soft tissues and the joint play a part.",
-            "high", sk, bk, **angles,
+            "high", sk, bk, None, sk_deg, bk_deg,
         )
     answered = sk if sk != "neither" else bk
     lean = _lean_of(answered)
@@ -144,14 +141,14 @@ def classify_step2(
             "unclear",
             "You felt no clear limit in either position. Sink a little further at the end of each "
             "test and hold 5-10 s before answering; the general plan below still applies.",
-            "none", sk, bk, None, **angles,
+            "none", sk, bk, None, sk_deg, bk_deg,
         )
     missing = "straight-knee" if sk == "neither" else "bent-knee"
     return Step2Result(
         "unclear",
         f"Only one position gave a clear answer (the {missing} test did not). The plan leans on the "
         f"answered test ({CLASS_LABELS[lean]}) with low confidence; repeat Step 2 before the next session.",
-        "low", sk, bk, lean, **angles,
+        "low", sk, bk, lean, sk_deg, bk_deg,
     )
 
 
