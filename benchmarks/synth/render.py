@@ -55,7 +55,8 @@ class RenderParams:
     given, else ``fov_deg`` = horizontal field of view across ``width_px``, else a phone-like
     65 deg across the longer image side. ``aim`` is what the camera looks at: "body" (centre of
     the body's bounding box), "knee", "shin" (knee-ankle midpoint), "foot", or an (x, y, z) cm
-    world point.
+    world point, or "auto" (default): "body", but when the body is too tall for the frame the
+    aim is lowered so that the feet stay 4 % above the bottom edge (the head is cut first).
     Look: ``background`` is a preset name ("plain", "gradient", "room", "studio", "clutter")
     or an int seed for a random room; ``skin_tone`` an index into ``SKIN_TONES`` (None: from
     ``seed``); ``clothing_seed`` picks shirt/shorts colours and hem; ``seed`` drives lighting
@@ -78,7 +79,7 @@ class RenderParams:
     clothing_seed: int = 0
     seed: int = 0
     focal_px: float | None = None
-    aim: str | tuple[float, float, float] = "body"
+    aim: str | tuple[float, float, float] = "auto"
     arm_pose: str = "hang_back"
     stance_ratio: float = 1.0
     girth_scale: float = 1.0
@@ -127,21 +128,27 @@ def _vertex_labels() -> np.ndarray:
     hips = ("root", "pelvis", "spine05", "upperleg01", "upperleg02")
     eye_l = a.joint("eye.L", "tail")
     eye_r = a.joint("eye.R", "tail")
-    for i, d in enumerate(dom):
-        y, z = v[i, 1], v[i, 2]
-        if d.startswith(head_prefix):
-            # hair: skull cap, lower at the back of the head
-            zc = min(max((0.75 - z) / 1.1, 0.0), 1.0)
-            if y > 7.78 - 0.95 * zc and not (abs(v[i, 0]) > 0.72 and 6.95 < y < 7.55 and z < 0.75 and z > -0.1):
-                lab[i] = 3
-        elif d.startswith(torso):
-            lab[i] = 1
-        elif d.startswith("upperarm01"):
-            lab[i] = 7
-        elif d.startswith(hips):
-            lab[i] = 2
-        elif d.startswith("neck"):
-            lab[i] = 1 if y < 5.75 else 0
+    w = a.weights
+
+    def wsum(prefixes: tuple[str, ...]) -> np.ndarray:
+        idx = [i for i, n in enumerate(names) if n.startswith(prefixes)]
+        return w[:, idx].sum(axis=1)
+
+    y, z, x = v[:, 1], v[:, 2], v[:, 0]
+    w_head = wsum(head_prefix)
+    w_torso = wsum(torso)
+    w_hips = wsum(hips)
+    w_sleeve = wsum(("upperarm01",))
+    w_neck = wsum(("neck",))
+    # summed weights vary smoothly over the skin, so the garment edges come out clean
+    lab[(w_torso > 0.5) | ((w_neck > 0.5) & (y < 5.75))] = 1
+    lab[w_sleeve > 0.5] = 7
+    lab[w_hips > 0.5] = 2
+    zc = np.clip((0.75 - z) / 1.1, 0.0, 1.0)
+    hair = (w_head > 0.5) & (y > 7.78 - 0.95 * zc)
+    ear = (np.abs(x) > 0.72) & (y > 6.95) & (y < 7.55) & (z < 0.75) & (z > -0.1)
+    lab[hair & ~ear] = 3
+    del dom
     de = np.minimum(np.linalg.norm(v - eye_l, axis=1), np.linalg.norm(v - eye_r, axis=1))
     lab[de < 0.17] = 4
     # lips: front of the lower face, around the mouth
@@ -188,8 +195,35 @@ def make_appearance(p: RenderParams) -> Appearance:
     )
 
 
-def vertex_albedo(body: PosedBody, app: Appearance) -> np.ndarray:
-    """Linear-light albedo per vertex (N, 3) float32."""
+@functools.lru_cache(maxsize=2)
+def _vertex_neighbours() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    a = load_assets()
+    t = a.tris
+    e = np.concatenate([t[:, [0, 1]], t[:, [1, 2]], t[:, [2, 0]]])
+    e = np.concatenate([e, e[:, ::-1]])
+    e = np.unique(e, axis=0)
+    deg = np.bincount(e[:, 0], minlength=len(a.verts)).astype(np.float64)
+    return e[:, 0], e[:, 1], np.maximum(deg, 1.0)
+
+
+def _smooth(values: np.ndarray, iters: int) -> np.ndarray:
+    """Neighbour averaging over the mesh (values (N,) or (N, C))."""
+    src, dst, deg = _vertex_neighbours()
+    x = values.astype(np.float64)
+    for _ in range(iters):
+        if x.ndim == 1:
+            nb = np.bincount(src, weights=x[dst], minlength=len(x)) / deg
+        else:
+            nb = np.stack([np.bincount(src, weights=x[dst, c], minlength=len(x)) for c in range(x.shape[1])], 1)
+            nb /= deg[:, None]
+        x = 0.5 * x + 0.5 * nb
+    return x
+
+
+def vertex_albedo(body: PosedBody, app: Appearance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Linear-light albedo per vertex without garments (N, 3), the garment albedo (N, 3), and a
+    smooth garment indicator (N,): a pixel is clothed where the interpolated indicator > 0.5,
+    which gives clean garment edges across the mesh's triangles."""
     a = body.assets
     lab = _vertex_labels().copy()
     v = a.verts
@@ -212,10 +246,20 @@ def vertex_albedo(body: PosedBody, app: Appearance) -> np.ndarray:
         6: _srgb_to_lin(np.array(app.hair) * 0.9 + np.array(app.skin) * 0.1),
         7: _srgb_to_lin(app.shirt),
     }
-    alb = np.empty((len(v), 3), np.float32)
+    cloth = np.isin(lab, (1, 2, 7))
+    base = np.empty((len(v), 3), np.float32)
     for k, c in cols.items():
-        alb[lab == k] = c
-    return alb
+        base[lab == k] = c
+    base[cloth] = cols[0]
+    ind = _smooth(cloth.astype(np.float64), 4)
+    garment = np.zeros((len(v), 3))
+    for k in (1, 2, 7):
+        garment[lab == k] = cols[k]
+    # spread garment colours outward so edge triangles interpolate a clean colour
+    wsum = _smooth(cloth.astype(np.float64), 6)
+    garment = _smooth(garment, 6) / np.maximum(wsum, 1e-6)[:, None]
+    garment[cloth] = np.array([cols[int(k)] for k in lab[cloth]])
+    return base, garment.astype(np.float32), ind.astype(np.float32)
 
 
 # --------------------------------------------------------------------------------------------
@@ -365,7 +409,9 @@ def _shadow_mask(body: PosedBody, cam: Camera, scene: Scene, floor: np.ndarray, 
     # blur ~ 3 cm on the floor at the foot
     px_per_cm = cam.focal_px / max(np.linalg.norm(cam.center_cm), 1.0)
     k = max(3, int(px_per_cm * 3.0) | 1)
-    soft = cv2.GaussianBlur(m, (0, 0), k / 2.0).astype(np.float32) / 255.0 * 0.45
+    q4 = cv2.resize(m, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
+    q4 = cv2.GaussianBlur(q4, (0, 0), max(0.5, k / 8.0))
+    soft = cv2.resize(q4, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0 * 0.45
     # contact shadow: low vertices splatted straight down
     low = v[body.assets.used]
     low = low[low[:, 1] < 6.0]
@@ -378,7 +424,9 @@ def _shadow_mask(body: PosedBody, cam: Camera, scene: Scene, floor: np.ndarray, 
         qi = np.round(q).astype(int)
         ok = (qi[:, 0] >= 0) & (qi[:, 0] < w) & (qi[:, 1] >= 0) & (qi[:, 1] < h)
         np.add.at(c, (qi[ok, 1], qi[ok, 0]), 1.0)
-        c = cv2.GaussianBlur(c, (0, 0), max(1.0, px_per_cm * 2.0))
+        c4 = cv2.resize(c, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
+        c4 = cv2.GaussianBlur(c4, (0, 0), max(0.5, px_per_cm * 0.5))
+        c = cv2.resize(c4, (w, h), interpolation=cv2.INTER_LINEAR)
         c = np.clip(c / (c.max() + 1e-6) * 1.5, 0, 1) * 0.45
     return np.clip(soft + c, 0, 0.7) * floor
 
@@ -413,8 +461,14 @@ def _shade_vertices(body: PosedBody, albedo: np.ndarray, normals: np.ndarray, ca
     return col + spec[:, None].astype(np.float32)
 
 
-def rasterise_body(body: PosedBody, cam: Camera, vcol_lin: np.ndarray):
-    """Triangle-id raster at camera resolution; returns (rgb_lin float32 HxWx3, mask HxW bool)."""
+def _depth_key(zc_tris: np.ndarray) -> np.ndarray:
+    # nearest vertex first-order key: fewest visible errors where skin folds at the knee
+    return zc_tris.min(axis=1)
+
+
+def rasterise_body(body: PosedBody, cam: Camera, attrs: np.ndarray):
+    """Triangle-id raster at camera resolution with barycentric interpolation of per-vertex
+    ``attrs`` (N, C). Returns (rows, cols, values (P, C) float32, mask HxW bool)."""
     a = body.assets
     tris = a.tris
     v = body.verts
@@ -431,7 +485,7 @@ def rasterise_body(body: PosedBody, cam: Camera, vcol_lin: np.ndarray):
         tuv[:, :, 1].min(1) <= h
     )
     sel = np.flatnonzero(ok & inb)
-    depth = zc[tris[sel]].mean(axis=1)
+    depth = _depth_key(zc[tris[sel]])
     order = sel[np.argsort(-depth)]
     ids = np.zeros((h, w), np.int32)
     pts = np.round(tuv[order] * 16.0).astype(np.int32)
@@ -441,26 +495,24 @@ def rasterise_body(body: PosedBody, cam: Camera, vcol_lin: np.ndarray):
     mask = ids > 0
     yy, xx = np.nonzero(mask)
     t = ids[yy, xx] - 1
-    tv = tuv[t]  # (P, 3, 2)
-    x = xx.astype(np.float64)
-    y = yy.astype(np.float64)
+    tv = tuv.astype(np.float32)[t]  # (P, 3, 2)
+    x = xx.astype(np.float32)
+    y = yy.astype(np.float32)
     x0, y0 = tv[:, 0, 0], tv[:, 0, 1]
     x1, y1 = tv[:, 1, 0], tv[:, 1, 1]
     x2, y2 = tv[:, 2, 0], tv[:, 2, 1]
     den = (y1 - y2) * (x0 - x2) + (x2 - x1) * (y0 - y2)
-    den = np.where(np.abs(den) < 1e-9, 1e-9, den)
+    den = np.where(np.abs(den) < 1e-6, np.float32(1e-6), den)
     l0 = ((y1 - y2) * (x - x2) + (x2 - x1) * (y - y2)) / den
     l1 = ((y2 - y0) * (x - x2) + (x0 - x2) * (y - y2)) / den
     l0 = np.clip(l0, 0, 1)
     l1 = np.clip(l1, 0, 1 - l0)
     l2 = 1.0 - l0 - l1
     tri_v = tris[t]
-    col = (vcol_lin[tri_v[:, 0]] * l0[:, None].astype(np.float32)
-           + vcol_lin[tri_v[:, 1]] * l1[:, None].astype(np.float32)
-           + vcol_lin[tri_v[:, 2]] * l2[:, None].astype(np.float32))
-    out = np.zeros((h, w, 3), np.float32)
-    out[yy, xx] = col
-    return out, mask
+    val = attrs[tri_v[:, 0]] * l0[:, None]
+    val += attrs[tri_v[:, 1]] * l1[:, None]
+    val += attrs[tri_v[:, 2]] * l2[:, None]
+    return yy, xx, val, mask
 
 
 def _supersample_for(p: RenderParams) -> int:
@@ -489,27 +541,35 @@ class Renderer:
         self.bg = bg
         self.floor = floor
         self._albedo = vertex_albedo(ref, self.app)
-        self.noise_rng = np.random.default_rng(50_000 + p.seed)
+        cv2.setRNGSeed(50_000 + p.seed)
 
     def render(self, body: PosedBody) -> np.ndarray:
         p = self.p
         shadow = _shadow_mask(body, self.camera, self.scene, self.floor, self.assets.tris)
         bg = self.bg * (1.0 - shadow[..., None])
-        bg_lin = (np.clip(bg, 0, 255) / 255.0) ** 2.2
         normals = _vertex_normals(body.verts, self.assets.tris, len(body.verts))
-        vcol = _shade_vertices(body, self._albedo, normals, self.camera, self.scene).astype(np.float32)
+        base, garment, ind = self._albedo
+        # shade in linear light per vertex, interpolate and composite in sRGB (0..255)
+        c0 = _lin_to_srgb255(_shade_vertices(body, base, normals, self.camera, self.scene))
+        c1 = _lin_to_srgb255(_shade_vertices(body, garment, normals, self.camera, self.scene))
+        attrs = np.concatenate([c0, c1, ind[:, None]], axis=1).astype(np.float32)
+        yy, xx, val, mask = rasterise_body(body, self.cam_hi, attrs)
+        col = np.zeros((self.cam_hi.height_px, self.cam_hi.width_px, 3), np.float32)
+        col[yy, xx] = np.where(val[:, 6:7] > 0.5, val[:, 3:6], val[:, 0:3])
         if self.ss > 1:
-            bg_hi = cv2.resize(bg_lin, (self.cam_hi.width_px, self.cam_hi.height_px), interpolation=cv2.INTER_LINEAR)
+            size = (p.width_px, p.height_px)
+            col = cv2.resize(col, size, interpolation=cv2.INTER_AREA)
+            cov = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
         else:
-            bg_hi = bg_lin
-        col, mask = rasterise_body(body, self.cam_hi, vcol)
-        img = np.where(mask[..., None], col, bg_hi)
-        if self.ss > 1:
-            img = cv2.resize(img, (p.width_px, p.height_px), interpolation=cv2.INTER_AREA)
-        out = _lin_to_srgb255(img)
+            cov = mask.astype(np.float32)
+        out = col + (1.0 - cov)[..., None] * bg
         if p.noise_sigma > 0:
-            out = out + self.noise_rng.normal(0, p.noise_sigma, out.shape).astype(np.float32)
-        return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+            noise = np.empty(out.shape, np.float32)
+            cv2.randn(noise, 0.0, float(p.noise_sigma))
+            out += noise
+        out += 0.5
+        np.clip(out, 0, 255, out=out)
+        return out.astype(np.uint8)
 
 
 def make_camera(p: RenderParams, body: PosedBody) -> Camera:
@@ -520,9 +580,19 @@ def make_camera(p: RenderParams, body: PosedBody) -> Camera:
     else:
         f = default_focal_px(p.width_px, p.height_px)
     j = body.joints
+    v = body.verts[body.assets.used]
+    kw = dict(
+        front_side=p.front_side,
+        distance_m=p.camera_distance_m,
+        height_m=p.camera_height_m,
+        yaw_deg=p.yaw_deg,
+        roll_deg=p.roll_deg,
+        width_px=p.width_px,
+        height_px=p.height_px,
+        focal_px=f,
+    )
     if isinstance(p.aim, str):
-        if p.aim == "body":
-            v = body.verts[body.assets.used]
+        if p.aim in ("body", "auto"):
             aim = 0.5 * (v.min(0) + v.max(0))
         elif p.aim == "knee":
             aim = j["front_knee"]
@@ -534,17 +604,24 @@ def make_camera(p: RenderParams, body: PosedBody) -> Camera:
             raise ValueError(f"unknown aim {p.aim!r}")
     else:
         aim = np.asarray(p.aim, float)
-    return look_at_camera(
-        front_side=p.front_side,
-        distance_m=p.camera_distance_m,
-        height_m=p.camera_height_m,
-        yaw_deg=p.yaw_deg,
-        roll_deg=p.roll_deg,
-        aim_cm=aim,
-        width_px=p.width_px,
-        height_px=p.height_px,
-        focal_px=f,
-    )
+    cam = look_at_camera(aim_cm=aim, **kw)
+    if p.aim == "auto":
+        # keep the lower body (the screen's region of interest) in frame when the whole body
+        # does not fit: lower the aim until the lowest body point is 4 % above the bottom edge
+        def lowest(c: Camera) -> float:
+            return float(np.nanmax(c.project(v)[:, 1]))
+
+        if lowest(cam) > 0.96 * (p.height_px - 1):
+            lo, hi = float(v[:, 1].min()) - 50.0, float(aim[1])
+            for _ in range(30):
+                mid = 0.5 * (lo + hi)
+                c2 = look_at_camera(aim_cm=np.array([aim[0], mid, aim[2]]), **kw)
+                if lowest(c2) > 0.96 * (p.height_px - 1):
+                    hi = mid
+                else:
+                    lo = mid
+            cam = look_at_camera(aim_cm=np.array([aim[0], lo, aim[2]]), **kw)
+    return cam
 
 
 def frame_truth(body: PosedBody, cam: Camera) -> dict:
