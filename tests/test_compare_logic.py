@@ -24,7 +24,7 @@ from screening.errors import InvalidSettingError
 
 
 def res(cm: float | None = 4.0, deg: float | None = 32.0, attempts: list[float] | None = None,
-        scale_unc: float = 0.2, side: str = "left", verdict: str = "fail") -> dict:  # type: ignore[type-arg]
+        scale_unc: float = 0.2, side: str = "left", verdict: str = "fail") -> dict:
     atts = attempts if attempts is not None else [cm - 0.2, cm] if cm is not None else []
     return {
         "side": side, "fist_width_cm": 10.2,
@@ -110,7 +110,7 @@ def test_side_by_side() -> None:
         side_by_side(np.zeros((3,)), a)
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app():
     import ankle_cli.compare  # noqa: F401
     from ankle_cli.main import app
 

@@ -30,7 +30,7 @@ from screening.history import (
 REPO = Path(__file__).resolve().parents[1]
 
 
-def result(side: str = "left", cm: float | None = 3.5, verdict: str = "fail") -> dict:  # type: ignore[type-arg]
+def result(side: str = "left", cm: float | None = 3.5, verdict: str = "fail") -> dict:
     return {"source": "clip.mp4", "side": side, "fist_width_cm": 10.2,
             "scale": {"px_per_cm": 11.0, "source": "marker", "uncertainty_cm": 0.25, "relative_uncertainty": 0.01},
             "best": {"knee_past_toe_cm": cm, "fist_widths": None if cm is None else cm / 10.2,
@@ -171,7 +171,7 @@ def test_killed_writer_never_corrupts(tmp_path: Path) -> None:
 
 
 # ---- CLI ------------------------------------------------------------------------------------
-def _app():  # type: ignore[no-untyped-def]
+def _app():
     import ankle_cli.history  # noqa: F401
     from ankle_cli.main import app
 

@@ -36,7 +36,7 @@ def ids(plan: Plan) -> list[str]:
     return [s.drill_id for s in plan.steps if s.kind == "drill" and s.drill_id]
 
 
-def session(plan: Plan, sid: str):  # type: ignore[no-untyped-def]
+def session(plan: Plan, sid: str):
     return next(s for s in plan.sessions if s.id == sid)
 
 
@@ -105,7 +105,7 @@ def test_half_answered_step2_is_low_confidence() -> None:
 
 
 @pytest.mark.parametrize("step2", [None, classify_step2("neither", "neither")])
-def test_no_step2_answer_asks_for_step2(step2) -> None:  # type: ignore[no-untyped-def]
+def test_no_step2_answer_asks_for_step2(step2) -> None:
     plan = make_plan(PlanInput(sides=(fail(),), step2=step2))
     assess = [s for s in plan.steps if s.kind == "assess"]
     assert assess and "Step 2" in assess[0].text
@@ -244,7 +244,7 @@ side_inputs = st.builds(
 
 
 @st.composite
-def plan_inputs(draw):  # type: ignore[no-untyped-def]
+def plan_inputs(draw):
     left = draw(side_inputs)
     sides = [left]
     if draw(st.booleans()):
@@ -284,7 +284,7 @@ def test_plan_properties(inp: PlanInput) -> None:
 
 
 # ---- CLI ------------------------------------------------------------------------------------
-def _app():  # type: ignore[no-untyped-def]
+def _app():
     import ankle_cli.plan  # noqa: F401
     from ankle_cli.main import app
 

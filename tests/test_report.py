@@ -19,7 +19,7 @@ from screening.step2 import classify_step2
 from screening.trend import trend_figure, trend_png, trend_series
 
 
-def sample_result(kpt: float = 3.5, deg: float = 32.0, fist: float = 10.2, n: int = 120) -> dict:  # type: ignore[type-arg]
+def sample_result(kpt: float = 3.5, deg: float = 32.0, fist: float = 10.2, n: int = 120) -> dict:
     t = [i / 30 for i in range(n)]
     k = [kpt * math.sin(math.pi * x / (n / 30)) for x in t]
     return {
@@ -49,7 +49,7 @@ def _pages(path: Path) -> int | None:
     return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
 
 
-def _entries(tmp_path: Path):  # type: ignore[no-untyped-def]
+def _entries(tmp_path: Path):
     t0 = dt.datetime(2025, 1, 6)
     with HistoryStore.open(tmp_path / "h.db") as s:
         for w in range(6):
