@@ -75,7 +75,7 @@ def write_csv(result, path: Path) -> None:
         w = csv.writer(fh)
         w.writerow(["frame_index", "time_s", "knee_past_toe_cm", "shin_angle_deg", "heel_lift_cm", "heel_down", "pose_found"])
         for row in zip(f.frame_index, f.time_s, f.knee_past_toe_cm, f.shin_angle_deg, f.heel_lift_cm, f.heel_down,
-                       f.pose_found):
+                       f.pose_found, strict=False):
             w.writerow([row[0], f"{row[1]:.4f}", *(("" if v != v else f"{v:.3f}") for v in row[2:5]), int(row[5]),
                         int(row[6])])
 

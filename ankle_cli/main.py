@@ -44,6 +44,3 @@ def main() -> None:
         print(f"ankle-screen: unexpected error ({type(exc).__name__}: {exc}); please report it.", file=sys.stderr)
         sys.exit(1)
 
-
-if __name__ == "__main__":
-    main()

@@ -119,13 +119,13 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
 
     def series(getter) -> np.ndarray:
         out = np.full((n, 2), np.nan)
-        for i, (r, lab) in enumerate(zip(records, labels)):
+        for i, (r, lab) in enumerate(zip(records, labels, strict=False)):
             if lab is not None:
                 out[i] = getter(r, lab)
         return out
 
     vis = np.full(n, np.nan)
-    for i, (r, lab) in enumerate(zip(records, labels)):
+    for i, (r, lab) in enumerate(zip(records, labels, strict=False)):
         if lab is not None and r.visibility is not None:
             vis[i] = float(np.mean(r.visibility[[_NAMES[lab][k] for k in ("knee", "ankle", "heel", "toe")]]))
 
@@ -147,7 +147,7 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
         heel_bottom=series(lambda r, s: leg_point(r, s, "heel_bottom_px")),
         toe_bottom=series(lambda r, s: leg_point(r, s, "toe_bottom_px")),
         sole_angle_deg=np.array(
-            [getattr(r.legs.get(lab), "sole_angle_deg", np.nan) if lab else np.nan for r, lab in zip(records, labels)],
+            [getattr(r.legs.get(lab), "sole_angle_deg", np.nan) if lab else np.nan for r, lab in zip(records, labels, strict=False)],
             dtype=float,
         ),
     )

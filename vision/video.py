@@ -114,8 +114,7 @@ def probe(path: str | Path) -> VideoInfo:
         rotation = 0
         first: av.VideoFrame | None = None
         try:
-            for first in _decode_safely(container, stream, limit_errors=50):
-                break
+            first = next(iter(_decode_safely(container, stream, limit_errors=50)), None)
         except UnreadableInputError:
             first = None
         if first is None:

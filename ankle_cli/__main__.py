@@ -1,0 +1,3 @@
+from ankle_cli.main import main
+
+main()

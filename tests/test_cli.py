@@ -1,0 +1,89 @@
+"""The ``ankle-screen`` command: exit codes, JSON keys, annotated video (real model, real clip)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import PEXELS_ROTATED, need
+from vision.video import iter_frames, probe
+
+
+def run_cli(*args, timeout=300):
+    return subprocess.run(
+        [sys.executable, "-m", "ankle_cli", *map(str, args)], capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    clip = need(PEXELS_ROTATED)
+    out = tmp_path_factory.mktemp("cli")
+    proc = run_cli("analyze", clip, "--sex", "f", "--foot-length-cm", "24", "--json", out / "r.json",
+                   "--annotated", out / "r.mp4", "--csv", out / "r.csv", "--snapshot", out / "s.png", "-q")
+    return proc, out
+
+
+def test_analyze_prints_the_summary(analysed):
+    proc, _ = analysed
+    assert proc.returncode == 0, proc.stderr
+    for word in ("Side:", "Scale:", "foot length", "Attempts:    3", "knee past toe", "shin", "Verdict:"):
+        assert word in proc.stdout
+
+
+def test_json_keys(analysed):
+    _, out = analysed
+    d = json.loads((out / "r.json").read_text())
+    assert d["side"] in ("left", "right")
+    assert d["scale"]["source"] == "foot_length" and d["scale"]["px_per_cm"] > 0 and d["scale"]["uncertainty_cm"] > 0
+    assert len(d["attempts"]) == 3
+    for a in d["attempts"]:
+        assert {"end_range_time_s", "knee_past_toe_cm", "fist_widths", "shin_angle_deg", "heel_down"} <= set(a)
+    assert d["best"]["verdict"] in ("pass", "fail") and d["best"]["reason"]
+    assert len(d["frames"]["time_s"]) == 312
+
+
+def test_annotated_video_orientation_and_frame_count(analysed):
+    _, out = analysed
+    info = probe(out / "r.mp4")
+    assert info.codec == "h264" and info.rotation_deg == 0
+    assert info.height_px > info.width_px  # upright portrait like the displayed source
+    assert info.fps == pytest.approx(30.0, abs=0.1)
+    assert sum(1 for _ in iter_frames(out / "r.mp4")) == 312
+    assert (out / "s.png").stat().st_size > 10_000
+    assert len((out / "r.csv").read_text().splitlines()) == 313
+
+
+@pytest.mark.parametrize(
+    "content, expect",
+    [(b"", "empty"), (b"this is not a video\n" * 20, "not a readable video")],
+)
+def test_bad_file_exit_code_2_one_line(tmp_path, content, expect):
+    p = tmp_path / "clip.mp4"
+    p.write_bytes(content)
+    proc = run_cli("analyze", p)
+    assert proc.returncode == 2
+    lines = [x for x in proc.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and expect in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_missing_file_and_bad_setting(tmp_path):
+    proc = run_cli("analyze", tmp_path / "nope.mp4")
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+    clip = tmp_path / "x.mp4"
+    clip.write_bytes(b"x")
+    proc = run_cli("analyze", clip, "--foot-length-cm", "99")
+    assert proc.returncode == 2 and "foot length" in proc.stderr
+
+
+def test_image_without_person(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    p = tmp_path / "wall.png"
+    Image.fromarray(np.full((480, 640, 3), 200, np.uint8)).save(p)
+    proc = run_cli("analyze", p)
+    assert proc.returncode == 2 and "No person" in proc.stderr and "Traceback" not in proc.stderr

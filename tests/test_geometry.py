@@ -1,0 +1,111 @@
+"""Pure geometry: parametrised tables and Hypothesis properties."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screening.geometry import (
+    floor_up_normal,
+    height_above_line_px,
+    knee_past_toe_px,
+    median_direction,
+    shin_angle_deg,
+)
+
+
+def rot(theta_deg: float) -> np.ndarray:
+    t = math.radians(theta_deg)
+    return np.array([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]])
+
+
+@pytest.mark.parametrize(
+    "knee, ankle, forward, expected",
+    [
+        ((100, 0), (100, 100), (1, 0), 0.0),  # vertical shin
+        ((200, 0), (100, 100), (1, 0), 45.0),  # knee ahead of ankle, facing right
+        ((0, 0), (100, 100), (-1, 0), 45.0),  # facing left, knee ahead (to the left)
+        ((0, 0), (100, 100), (1, 0), -45.0),  # knee behind the ankle
+        ((100 + 100 * math.tan(math.radians(30)), 0), (100, 100), (1, 0), 30.0),
+        ((173.2, 100), (100, 200), (1, 0), 36.2),
+    ],
+)
+def test_shin_angle_table(knee, ankle, forward, expected):
+    assert shin_angle_deg(np.array(knee, float), np.array(ankle, float), np.array(forward, float)) == pytest.approx(
+        expected, abs=0.05
+    )
+
+
+@pytest.mark.parametrize(
+    "kneecap, toe, forward, expected",
+    [
+        ((120, 0), (100, 200), (1, 0), 20.0),
+        ((80, 0), (100, 200), (1, 0), -20.0),
+        ((80, 0), (100, 200), (-1, 0), 20.0),
+        ((100, 0), (100, 200), (1, 0), 0.0),
+    ],
+)
+def test_knee_past_toe_table(kneecap, toe, forward, expected):
+    assert knee_past_toe_px(np.array(kneecap, float), np.array(toe, float), np.array(forward, float)) == pytest.approx(
+        expected
+    )
+
+
+def test_up_normal_points_up_for_both_facings():
+    for f in ((1, 0), (-1, 0), (0.99, 0.1), (-0.98, -0.2)):
+        n = floor_up_normal(np.array(f, float))
+        assert n[1] < 0
+        assert abs(float(np.dot(n, f))) < 1e-9
+
+
+coord = st.floats(-2000, 2000, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    kx=coord, ky=coord, ax=coord, ay=coord,
+    theta=st.floats(-40, 40), facing=st.sampled_from([1.0, -1.0]),
+)
+def test_shin_angle_invariant_to_rotating_everything(kx, ky, ax, ay, theta, facing):
+    knee, ankle = np.array([kx, ky]), np.array([ax, ay])
+    if np.linalg.norm(knee - ankle) < 1:
+        return
+    f = np.array([facing, 0.0])
+    a0 = shin_angle_deg(knee, ankle, f)
+    if abs(abs(a0) - 180) < 1e-3:
+        return
+    r = rot(theta)
+    a1 = shin_angle_deg(r @ knee, r @ ankle, r @ f)
+    assert a1 == pytest.approx(a0, abs=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(d=st.floats(-300, 300), h=st.floats(-50, 600), theta=st.floats(-30, 30), s=st.floats(0.1, 10))
+def test_knee_past_toe_sign_rotation_and_scale(d, h, theta, s):
+    toe = np.array([500.0, 800.0])
+    f = rot(theta) @ np.array([1.0, 0.0])
+    up = floor_up_normal(f)
+    kneecap = toe + d * f + h * up
+    v = float(knee_past_toe_px(kneecap, toe, f))
+    assert v == pytest.approx(d, abs=1e-6)
+    # scaling the whole picture scales the distance
+    assert float(knee_past_toe_px(kneecap * s, toe * s, f)) == pytest.approx(d * s, abs=1e-6 * max(1, s))
+    # crossing the toe line flips the sign
+    if abs(d) > 1e-6:
+        mirrored = toe - d * f + h * up
+        assert np.sign(knee_past_toe_px(mirrored, toe, f)) == -np.sign(v)
+    # height above the floor line is the perpendicular part
+    assert float(height_above_line_px(kneecap, toe, f)) == pytest.approx(h, abs=1e-6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(theta=st.floats(-170, 170), noise=st.lists(st.floats(-5, 5), min_size=3, max_size=30))
+def test_median_direction_recovers_angle(theta, noise):
+    vecs = np.array([rot(theta + e) @ np.array([1.0, 0.0]) * 50 for e in noise])
+    d = median_direction(vecs)
+    got = math.degrees(math.atan2(d[1], d[0]))
+    assert abs((got - (theta + float(np.median(noise))) + 180) % 360 - 180) < 0.5

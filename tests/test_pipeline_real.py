@@ -1,0 +1,65 @@
+"""The real MediaPipe model on real clips from ../shared/realdata."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import PEXELS, PEXELS_ROTATED, SPORTS2D, cached_analysis
+
+# README of ../shared/realdata: squat bottoms at about frames 0-24, 145-170, 290-311
+SQUAT_BOTTOMS = [(0, 24), (145, 170), (290, 311)]
+
+
+@pytest.fixture(scope="module")
+def pexels():
+    return cached_analysis(PEXELS, sex="f", foot_length_cm=24.0)
+
+
+@pytest.fixture(scope="module")
+def rotated():
+    return cached_analysis(PEXELS_ROTATED, sex="f", foot_length_cm=24.0)
+
+
+def test_rotation_tag_is_applied(rotated):
+    assert rotated.info.rotation_deg in (-90, 270, 90)
+    assert rotated.info.height_px > rotated.info.width_px  # portrait once upright
+    rec = rotated.records[0]
+    assert rec.height_px > rec.width_px
+
+
+def test_three_squat_bottoms_are_three_attempts(pexels):
+    res = pexels.result
+    assert len(res.attempts) == 3
+    for a, (lo, hi) in zip(res.attempts, SQUAT_BOTTOMS, strict=False):
+        assert a.end_range_frame is not None and lo - 6 <= a.end_range_frame <= hi + 6
+        assert a.shin_angle_deg is not None and 10 < a.shin_angle_deg < 40
+        assert a.knee_past_toe_cm is not None
+
+
+def test_rotated_twin_gives_same_side_and_shin_angles(pexels, rotated):
+    a, b = pexels.result, rotated.result
+    assert a.side == b.side and a.facing == b.facing == "right"
+    assert len(a.attempts) == len(b.attempts) == 3
+    for x, y in zip(a.attempts, b.attempts, strict=False):
+        assert abs(x.shin_angle_deg - y.shin_angle_deg) < 1.0
+    sa, sb = np.array(a.frames.shin_angle_deg), np.array(b.frames.shin_angle_deg)
+    ok = np.isfinite(sa) & np.isfinite(sb)
+    assert ok.mean() > 0.9 and np.median(np.abs(sa[ok] - sb[ok])) < 1.0
+
+
+def test_scale_and_result_are_plausible(pexels):
+    res = pexels.result
+    assert res.scale is not None and res.scale.source == "foot_length"
+    assert 3.0 < res.scale.px_per_cm < 6.0  # a ~24 cm foot is ~100 px tall-frame at 1280 px
+    assert res.view["ok"] and res.view["yaw_deg"] < 20
+    assert res.best.verdict in ("pass", "fail")
+    assert res.best.knee_past_toe_cm is not None and -5 < res.best.knee_past_toe_cm < 20
+
+
+def test_sports2d_reports_who_was_measured():
+    res = cached_analysis(SPORTS2D).result
+    assert res.person.get("bbox_px") and len(res.person["bbox_px"]) == 4
+    assert "person" in res.person["description"]
+    assert res.best.verdict in ("pass", "fail", "not_measured")
+    assert res.best.reason
