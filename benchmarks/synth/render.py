@@ -466,9 +466,11 @@ def _depth_key(zc_tris: np.ndarray) -> np.ndarray:
     return zc_tris.min(axis=1)
 
 
-def rasterise_body(body: PosedBody, cam: Camera, attrs: np.ndarray):
+def rasterise_body(body: PosedBody, cam: Camera, attrs: np.ndarray, align: int = 1):
     """Triangle-id raster at camera resolution with barycentric interpolation of per-vertex
-    ``attrs`` (N, C). Returns (rows, cols, values (P, C) float32, mask HxW bool)."""
+    ``attrs`` (N, C), restricted to the body's bounding box. Returns (rows, cols, values (P, C)
+    float32, box (x0, y0, x1, y1)); rows/cols are relative to the box's top-left corner, whose
+    coordinates and size are multiples of ``align``."""
     a = body.assets
     tris = a.tris
     v = body.verts
@@ -487,32 +489,51 @@ def rasterise_body(body: PosedBody, cam: Camera, attrs: np.ndarray):
     sel = np.flatnonzero(ok & inb)
     depth = _depth_key(zc[tris[sel]])
     order = sel[np.argsort(-depth)]
-    ids = np.zeros((h, w), np.int32)
-    pts = np.round(tuv[order] * 16.0).astype(np.int32)
+    if len(order) == 0:
+        return np.zeros(0, int), np.zeros(0, int), np.zeros((0, attrs.shape[1]), np.float32), (0, 0, 0, 0)
+    # work in the body's bounding box only (aligned to `align` pixels for later downsampling)
+    tsel = tuv[order]
+    bx0 = max(0, int(np.floor(tsel[:, :, 0].min())) - 1)
+    by0 = max(0, int(np.floor(tsel[:, :, 1].min())) - 1)
+    bx1 = min(w, int(np.ceil(tsel[:, :, 0].max())) + 2)
+    by1 = min(h, int(np.ceil(tsel[:, :, 1].max())) + 2)
+    bx0 -= bx0 % align
+    by0 -= by0 % align
+    bx1 = min(w, bx1 + (-(bx1 - bx0)) % align)
+    by1 = min(h, by1 + (-(by1 - by0)) % align)
+    ids = np.zeros((by1 - by0, bx1 - bx0), np.int32)
+    pts = np.round((tsel - np.array([bx0, by0])) * 16.0).astype(np.int32)
     fill = cv2.fillConvexPoly
     for k in range(len(order)):
         fill(ids, pts[k], int(order[k]) + 1, cv2.LINE_8, 4)
-    mask = ids > 0
-    yy, xx = np.nonzero(mask)
+    yy, xx = np.nonzero(ids)
     t = ids[yy, xx] - 1
-    tv = tuv.astype(np.float32)[t]  # (P, 3, 2)
-    x = xx.astype(np.float32)
-    y = yy.astype(np.float32)
+    # barycentric coordinates are affine in (x, y) per triangle: l = A x + B y + C
+    tv = tuv.astype(np.float64)
     x0, y0 = tv[:, 0, 0], tv[:, 0, 1]
     x1, y1 = tv[:, 1, 0], tv[:, 1, 1]
     x2, y2 = tv[:, 2, 0], tv[:, 2, 1]
     den = (y1 - y2) * (x0 - x2) + (x2 - x1) * (y0 - y2)
-    den = np.where(np.abs(den) < 1e-6, np.float32(1e-6), den)
-    l0 = ((y1 - y2) * (x - x2) + (x2 - x1) * (y - y2)) / den
-    l1 = ((y2 - y0) * (x - x2) + (x0 - x2) * (y - y2)) / den
-    l0 = np.clip(l0, 0, 1)
+    den = np.where(np.abs(den) < 1e-9, 1e-9, den)
+    a0 = (y1 - y2) / den
+    b0 = (x2 - x1) / den
+    c0 = -(a0 * x2 + b0 * y2) + a0 * bx0 + b0 * by0
+    a1 = (y2 - y0) / den
+    b1 = (x0 - x2) / den
+    c1 = -(a1 * x2 + b1 * y2) + a1 * bx0 + b1 * by0
+    coef = np.stack([a0, b0, c0, a1, b1, c1], 1).astype(np.float32)[t]
+    x = xx.astype(np.float32)
+    y = yy.astype(np.float32)
+    l0 = coef[:, 0] * x + coef[:, 1] * y + coef[:, 2]
+    l1 = coef[:, 3] * x + coef[:, 4] * y + coef[:, 5]
+    np.clip(l0, 0, 1, out=l0)
     l1 = np.clip(l1, 0, 1 - l0)
     l2 = 1.0 - l0 - l1
     tri_v = tris[t]
     val = attrs[tri_v[:, 0]] * l0[:, None]
     val += attrs[tri_v[:, 1]] * l1[:, None]
     val += attrs[tri_v[:, 2]] * l2[:, None]
-    return yy, xx, val, mask
+    return yy, xx, val, (bx0, by0, bx1, by1)
 
 
 def _supersample_for(p: RenderParams) -> int:
@@ -553,16 +574,23 @@ class Renderer:
         c0 = _lin_to_srgb255(_shade_vertices(body, base, normals, self.camera, self.scene))
         c1 = _lin_to_srgb255(_shade_vertices(body, garment, normals, self.camera, self.scene))
         attrs = np.concatenate([c0, c1, ind[:, None]], axis=1).astype(np.float32)
-        yy, xx, val, mask = rasterise_body(body, self.cam_hi, attrs)
-        col = np.zeros((self.cam_hi.height_px, self.cam_hi.width_px, 3), np.float32)
-        col[yy, xx] = np.where(val[:, 6:7] > 0.5, val[:, 3:6], val[:, 0:3])
-        if self.ss > 1:
-            size = (p.width_px, p.height_px)
-            col = cv2.resize(col, size, interpolation=cv2.INTER_AREA)
-            cov = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-        else:
-            cov = mask.astype(np.float32)
-        out = col + (1.0 - cov)[..., None] * bg
+        ss = self.ss
+        yy, xx, val, (bx0, by0, bx1, by1) = rasterise_body(body, self.cam_hi, attrs, align=ss)
+        out = bg.copy()
+        if len(yy):
+            hc, wc = by1 - by0, bx1 - bx0
+            col = np.zeros((hc, wc, 3), np.float32)
+            col[yy, xx] = np.where(val[:, 6:7] > 0.5, val[:, 3:6], val[:, 0:3])
+            cov = np.zeros((hc, wc), np.float32)
+            cov[yy, xx] = 1.0
+            if ss > 1:
+                size = (wc // ss, hc // ss)
+                col = cv2.resize(col, size, interpolation=cv2.INTER_AREA)
+                cov = cv2.resize(cov, size, interpolation=cv2.INTER_AREA)
+            oy, ox = by0 // ss, bx0 // ss
+            region = out[oy:oy + cov.shape[0], ox:ox + cov.shape[1]]
+            region *= (1.0 - cov)[..., None]
+            region += col
         if p.noise_sigma > 0:
             noise = np.empty(out.shape, np.float32)
             cv2.randn(noise, 0.0, float(p.noise_sigma))
