@@ -384,7 +384,7 @@ def _pose_mesh(a: Assets, p: PoseParams, heel_rot_deg: float, back_knee_drop: fl
     knee_b_lat = hip_b_rest[0] * 1.05
     r_b = math.sqrt(max(l_thigh[b] ** 2 - (knee_b_lat - hip_b_rest[0]) ** 2, 1e-6))
     knee_b_y = floor + 0.62 - back_knee_drop
-    knee_b_z = ankle_f[2] - p.stance_ratio * l_thigh[f] - 0.3
+    knee_b_z = ankle_f[2] - p.stance_ratio * 0.85 * l_thigh[f]
     hip_zy = _circle_intersection(
         (knee_f[2], knee_f[1]), r_f, (knee_b_z, knee_b_y), r_b, upper=True
     )

@@ -18,6 +18,7 @@ import functools
 import json
 import math
 import time
+import zlib
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -283,7 +284,7 @@ class Scene:
 def make_scene(p: RenderParams) -> Scene:
     bg = p.background
     seed = bg if isinstance(bg, int) else {"plain": 1, "gradient": 2, "room": 3, "studio": 4, "clutter": 5}.get(
-        str(bg), abs(hash(str(bg))) % 1000
+        str(bg), zlib.crc32(str(bg).encode()) % 1000
     )
     rng = np.random.default_rng(30_000 + int(seed))
     kind = bg if isinstance(bg, str) else str(rng.choice(["plain", "gradient", "room", "clutter"]))
