@@ -772,6 +772,7 @@ def render_clip(
     rotate_tag: bool = False,
     heel_down_tol_cm: float = 0.5,
     crf: int = 20,
+    duration_s: float | None = None,
 ) -> dict:
     """Render a knee-drive clip as H.264 mp4 (yuv420p) and write ``path.with_suffix('.json')``.
 
@@ -781,9 +782,12 @@ def render_clip(
     ``params.shin_angle_deg`` and ``params.heel_lift_cm`` are ignored (the schedule sets them).
     ``rotate_tag=True`` writes a portrait clip the way phones do: ``params.width_px`` x
     ``params.height_px`` is the upright (display) size; stored frames are turned and tagged -90.
+    ``duration_s``, if given, sets ``attempt_s`` so that the whole clip lasts about that long.
     Returns the truth dict (also written as JSON); pixel truth is in display orientation.
     """
     path = Path(path)
+    if duration_s is not None:
+        attempt_s = max(0.5, (duration_s - 1.0 - (attempts - 1) * rest_s) / max(attempts, 1))
     w, h = params.width_px, params.height_px
     if w % 2 or h % 2:
         raise ValueError("width_px and height_px must be even for yuv420p")
