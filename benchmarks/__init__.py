@@ -1,0 +1,1 @@
+"""Benchmarks: accuracy against rendered ground truth, speed and memory against bare MediaPipe."""

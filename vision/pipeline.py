@@ -105,7 +105,7 @@ def analyze_clip(
     est.reset()
     expected = max(info.frame_count_estimate, 1)
     records: list[FrameRecord] = []
-    for fr in video.iter_frames(path, options.max_side_px):
+    for fr in video.iter_frames_prefetch(path, options.max_side_px):
         find_marker = options.marker_cm is not None and fr.index < options.marker_search_frames
         records.append(observe_frame(fr.rgb, fr.index, fr.time_s, est, find_marker))
         if progress is not None:

@@ -180,11 +180,61 @@ def iter_frames(path: str | Path, max_side_px: int | None = None) -> Iterator[Fr
                 t = last_t + 1e-3
             last_t = t
             w, h = _scaled_size(vf.width, vf.height, max_side_px)
-            img = vf.to_ndarray(width=w, height=h, format="rgb24") if (w, h) != (vf.width, vf.height) else vf.to_ndarray(format="rgb24")
+            if (w, h) != (vf.width, vf.height):  # area averaging: sharp and ~3x faster than the default bicubic
+                img = vf.to_ndarray(width=w, height=h, format="rgb24", interpolation="AREA")
+            else:
+                img = vf.to_ndarray(format="rgb24")
             yield Frame(index, t, _apply_rotation(img, rotation))
             index += 1
     finally:
         container.close()
+
+
+def iter_frames_prefetch(path: str | Path, max_side_px: int | None = None, depth: int = 6) -> Iterator[Frame]:
+    """``iter_frames`` decoded in a background thread, ``depth`` frames ahead (memory stays bounded).
+
+    Decoding then overlaps pose inference. Errors raised while decoding are re-raised here.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def work() -> None:
+        try:
+            for fr in iter_frames(path, max_side_px):
+                while not stop.is_set():
+                    try:
+                        q.put(fr, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as exc:  # handed to the consumer, re-raised there
+            q.put(exc)
+
+    t = threading.Thread(target=work, name="ankle-decode", daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, Frame)
+            yield item
+    finally:
+        stop.set()
+        while t.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                t.join(timeout=0.05)
 
 
 def read_frames_at(path: str | Path, indices: set[int], max_side_px: int | None = None) -> dict[int, np.ndarray]:
