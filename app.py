@@ -1,40 +1,53 @@
-"""ankle screen - Streamlit app (thin: every number comes from the same core the CLI uses)."""
+"""ankle screen - Streamlit app home: what the screen is, how to film it, and where to go.
+
+Thin UI: every number comes from the same core (vision/, screening/) the `ankle-screen` CLI uses.
+Run: streamlit run app.py
+"""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import streamlit as st
 
-from screening.errors import AnkleScreenError
+from app_support.settings import sidebar_settings
 
-MAX_UPLOAD_MB = 200
+st.set_page_config(page_title="ankle screen", page_icon="🦶", layout="wide")
+settings = sidebar_settings()
 
-st.set_page_config(page_title="ankle screen", layout="wide")
 st.title("ankle screen")
-st.caption("Half-kneeling knee-over-toe ankle screen. Everything runs on this machine.")
+st.markdown(
+    "Measures the **half-kneeling knee-over-toe ankle screen**: barefoot, half-kneeling, front foot flat, "
+    "drive the front knee forward over the toes as far as you can **without the heel lifting**. "
+    "A fist placed in front of the longest toe is the pass mark. The tool replaces the fist-and-eye "
+    "judgement with a number: how far the kneecap travels past the toe (cm and fist-widths), and the "
+    "shin angle. Everything runs on this machine; no video or number is sent anywhere."
+)
 
-sex = st.radio("Sex (sets the default fist width)", ["f", "m"], horizontal=True)
-foot = st.number_input("Foot length, heel to longest toe (cm, 0 = unknown)", 0.0, 36.0, 0.0, 0.5)
-up = st.file_uploader(f"Side-view video or photo (up to {MAX_UPLOAD_MB} MB)",
-                      type=["mp4", "mov", "webm", "m4v", "avi", "mkv", "jpg", "jpeg", "png"])
-if up is not None:
-    from vision.pipeline import AnalyzeOptions, analyze_clip
+st.subheader("How to film it")
+st.markdown(
+    "1. **Barefoot**, half-kneeling, the screened foot in front, flat on the floor.\n"
+    "2. Camera **side-on** to you, at about **knee height**, **1.5-3 m** away; the whole front foot "
+    "(heel and toes) and the front knee in the picture. Good light.\n"
+    "3. Give a **scale** in the sidebar: your foot length (heel to longest toe, with a tape), your height, "
+    "or a printed marker laid on the floor beside the foot. Without one an average foot is assumed.\n"
+    "4. **Hands off the knee.** Drive the knee forward slowly, heel down, hold a moment, come back. "
+    "Do 3 attempts. The tool picks the best heel-down end range of each attempt by itself.\n"
+    "5. Screen **both sides**, then retest after 4-6 weeks of the plan."
+)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(up.name).name
-        path.write_bytes(up.getbuffer())
-        bar = st.progress(0.0, text="Analysing")
-        try:
-            analysis = analyze_clip(
-                path,
-                AnalyzeOptions(sex=sex, foot_length_cm=foot or None),
-                progress=lambda d, n: bar.progress(min(1.0, d / max(n, 1)), text=f"Analysing frame {d}/{n}"),
-            )
-        except AnkleScreenError as exc:
-            st.error(exc.message)
-        else:
-            best = analysis.result.best
-            st.subheader({"pass": "Pass", "fail": "Fail", "not_measured": "Not measured"}[best.verdict])
-            st.write(best.reason)
+st.subheader("Start")
+c1, c2 = st.columns(2)
+with c1:
+    st.page_link("pages/1_Live_webcam.py", label="Live webcam screen", icon="🎥")
+    st.caption("Live checks, live overlay and numbers; each attempt's end range is captured automatically.")
+    st.page_link("pages/2_Upload_video.py", label="Upload a phone video", icon="📱")
+    st.caption("mp4 / mov / webm / m4v, any rotation, up to 200 MB and 2 minutes.")
+with c2:
+    st.page_link("pages/3_Both_sides_and_compare.py", label="Both sides and compare", icon="⚖️")
+    st.caption("Left vs right asymmetry; before/after with the minimal detectable change.")
+    st.page_link("pages/4_History.py", label="History and trend", icon="📈")
+    st.caption("Your saved screens and the trend per side over weeks.")
+    st.page_link("pages/5_Plan.py", label="Plan", icon="📝")
+    st.caption("Step 2 (soft tissue or joint?) and your routine with doses and retests.")
+
+st.caption(f"Current settings: {settings.describe()}. Not a diagnosis: with pain, swelling or an injury, "
+           "see a clinician.")

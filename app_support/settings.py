@@ -1,0 +1,164 @@
+"""The settings sidebar shared by every page: side, fist width or sex, scale, printable marker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from calibration.fist import CM_PER_IN, fist_width
+from screening.errors import AnkleScreenError
+
+MAX_UPLOAD_MB = 200
+MAX_DURATION_S = 120.0
+MARKER_PRINT_CM = 10.0  # the printable PDF draws the black square this size
+
+# widget key -> default; kept across pages (Streamlit drops the state of widgets a page does not draw)
+DEFAULTS: dict[str, object] = {
+    "cfg_side": "auto",
+    "cfg_fist_mode": "from sex",
+    "cfg_sex": "f",
+    "cfg_fist_value": 0.0,
+    "cfg_fist_unit": "cm",
+    "cfg_scale_mode": "foot length",
+    "cfg_foot_cm": 0.0,
+    "cfg_height_cm": 0.0,
+    "cfg_marker_cm": MARKER_PRINT_CM,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    side: str
+    sex: str | None
+    fist_width_cm: float | None
+    foot_length_cm: float | None
+    height_cm: float | None
+    marker_cm: float | None
+
+    def analyze_options(self):
+        from vision.pipeline import AnalyzeOptions
+
+        return AnalyzeOptions(
+            side=self.side,
+            fist_width_cm=self.fist_width_cm,
+            sex=self.sex,
+            foot_length_cm=self.foot_length_cm,
+            height_cm=self.height_cm,
+            marker_cm=self.marker_cm,
+            max_duration_s=MAX_DURATION_S,
+        )
+
+    def live_settings(self):
+        from vision.live import LiveSettings
+
+        return LiveSettings(
+            side=self.side,
+            fist_width_cm=self.fist_width_cm,
+            sex=self.sex,
+            foot_length_cm=self.foot_length_cm,
+            height_cm=self.height_cm,
+            marker_cm=self.marker_cm,
+        )
+
+    def describe(self) -> str:
+        fist = fist_width(self.fist_width_cm, self.sex)
+        scale = (
+            f"marker {self.marker_cm:g} cm" if self.marker_cm
+            else f"foot {self.foot_length_cm:g} cm" if self.foot_length_cm
+            else f"height {self.height_cm:g} cm" if self.height_cm
+            else "average foot length (assumed)"
+        )
+        return f"side {self.side}, fist {fist.width_cm:.1f} cm ({fist.source.replace('_', ' ')}), scale: {scale}"
+
+
+def _keep_widget_state() -> None:
+    for k, v in DEFAULTS.items():
+        st.session_state[k] = st.session_state.get(k, v)
+
+
+@st.cache_data(show_spinner=False)
+def marker_png() -> bytes:
+    import cv2
+
+    from vision.aruco import marker_image
+
+    ok, buf = cv2.imencode(".png", marker_image(800))
+    return buf.tobytes() if ok else b""
+
+
+@st.cache_data(show_spinner=False)
+def marker_pdf(side_cm: float = MARKER_PRINT_CM) -> bytes:
+    """A4 page with the marker's black square exactly ``side_cm`` wide when printed at 100 %."""
+    from fpdf import FPDF
+
+    from vision.aruco import marker_image
+
+    img = marker_image(800)  # 800 px black square inside a white border
+    total_cm = side_cm * img.shape[0] / 800.0
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.multi_cell(0, 6, "ankle screen - scale marker (ArUco 4x4, id 7). Print at 100 % (no 'fit to page'). "
+                         f"The black square should measure {side_cm:g} cm: measure it and enter that size in the app. "
+                         "Lay it flat on the floor beside the front foot.")
+    import tempfile
+    from pathlib import Path
+
+    import cv2
+
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "marker.png"
+        cv2.imwrite(str(p), img)
+        x = (210 - total_cm * 10) / 2
+        pdf.image(str(p), x=x, y=40, w=total_cm * 10, h=total_cm * 10)
+    return bytes(pdf.output())
+
+
+def sidebar_settings() -> Settings:
+    """Draw the settings sidebar and return the current settings."""
+    _keep_widget_state()
+    sb = st.sidebar
+    sb.header("Settings")
+    sb.radio("Screened side (front leg)", ["auto", "left", "right"], key="cfg_side", horizontal=True,
+             help="auto: the front leg of the half-kneeling stance.")
+    sb.radio("Pass mark (fist width)", ["from sex", "measured"], key="cfg_fist_mode", horizontal=True)
+    fist_cm: float | None = None
+    sex: str | None = st.session_state["cfg_sex"]
+    if st.session_state["cfg_fist_mode"] == "from sex":
+        sb.radio("Sex", ["f", "m"], key="cfg_sex", horizontal=True,
+                 format_func=lambda s: {"f": "female (8.9 cm fist)", "m": "male (10.2 cm fist)"}[s])
+        sex = st.session_state["cfg_sex"]
+    else:
+        c1, c2 = sb.columns([2, 1])
+        c1.number_input("Your fist width (across the knuckles)", 0.0, 40.0, step=0.1, key="cfg_fist_value")
+        c2.radio("unit", ["cm", "in"], key="cfg_fist_unit")
+        v = float(st.session_state["cfg_fist_value"])
+        if v > 0:
+            fist_cm = v * CM_PER_IN if st.session_state["cfg_fist_unit"] == "in" else v
+    sb.radio("Scale from", ["foot length", "height", "printed marker", "none"], key="cfg_scale_mode",
+             help="Centimetres need a scale. Without one an average foot is assumed (less exact).")
+    mode = st.session_state["cfg_scale_mode"]
+    foot = height = marker = None
+    if mode == "foot length":
+        sb.number_input("Foot length, heel to longest toe (cm; 0 = not measured)", 0.0, 36.0, step=0.5,
+                        key="cfg_foot_cm")
+        foot = float(st.session_state["cfg_foot_cm"]) or None
+    elif mode == "height":
+        sb.number_input("Your height (cm; 0 = not given)", 0.0, 230.0, step=1.0, key="cfg_height_cm")
+        height = float(st.session_state["cfg_height_cm"]) or None
+    elif mode == "printed marker":
+        sb.number_input("Printed marker: black square side (cm)", 2.0, 40.0, step=0.1, key="cfg_marker_cm")
+        marker = float(st.session_state["cfg_marker_cm"])
+        sb.download_button("Printable marker (PDF, A4)", marker_pdf(), "ankle_screen_marker.pdf",
+                           "application/pdf", key="dl_marker_pdf")
+        sb.download_button("Marker image (PNG)", marker_png(), "ankle_screen_marker.png", "image/png",
+                           key="dl_marker_png")
+    settings = Settings(st.session_state["cfg_side"], sex, fist_cm, foot, height, marker)
+    try:
+        settings.analyze_options().validate()
+        fist_width(fist_cm, sex)
+    except AnkleScreenError as exc:
+        sb.error(exc.message)
+    sb.caption("Everything runs on this machine; no video or number is sent anywhere.")
+    return settings

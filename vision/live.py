@@ -1,0 +1,282 @@
+"""Live webcam processor: every frame -> fixed size -> ``observe_frame`` -> ``LiveScreen`` -> overlay.
+
+Used by the Streamlit page through streamlit-webrtc (``recv`` runs in the WebRTC worker thread) and by
+tests directly on decoded clip frames (``process``). Every incoming frame is fitted to ONE fixed size
+chosen from the first frame (long side ``long_side_px``, orientation kept, letterboxed if the aspect
+ratio later changes): WebRTC may shrink the stream mid-session, and MediaPipe Pose with segmentation
+aborts when the frame size changes under it. The pose model is created once per processor (= once
+per webcam session) and reused for every frame. Status goes to the UI thread through a queue.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+from calibration.fist import fist_width
+from calibration.scale import ScaleInputs
+from screening.live import CHECK_LABELS, LiveAttempt, LiveConfig, LiveFrame, LiveScreen
+from screening.results import ScreenResult
+from vision.draw import OverlayState, _text, draw_overlay
+from vision.pipeline import observe_frame
+from vision.pose import MediaPipePose, PoseEstimator
+
+LONG_SIDE_PX = 640
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    side: str = "auto"
+    fist_width_cm: float | None = None
+    sex: str | None = None
+    foot_length_cm: float | None = None
+    height_cm: float | None = None
+    marker_cm: float | None = None
+    long_side_px: int = LONG_SIDE_PX
+    marker_every: int = 5  # look for the printed marker in every n-th frame (when a marker size is given)
+
+
+@dataclass(frozen=True)
+class LiveStatus:
+    """A small, thread-safe summary of the latest processed frame for the UI."""
+
+    frame_index: int
+    time_s: float
+    checks: dict[str, bool]
+    hints: list[str]
+    ready: bool
+    side: str | None
+    shin_angle_deg: float | None
+    knee_past_toe_cm: float | None
+    fist_widths: float | None
+    heel_down: bool | None
+    heel_lift_cm: float | None
+    in_attempt: bool
+    n_attempts: int
+    scale_source: str | None
+    fps: float
+    frame_size: tuple[int, int]
+    attempts: list[LiveAttempt] = field(default_factory=list)
+
+
+def fixed_size_for(width: int, height: int, long_side: int = LONG_SIDE_PX) -> tuple[int, int]:
+    """(w, h) with the given long side, the frame's orientation and aspect ratio, both even."""
+    s = long_side / max(width, height)
+    w = max(2, int(round(width * s / 2)) * 2)
+    h = max(2, int(round(height * s / 2)) * 2)
+    return w, h
+
+
+def fit_frame(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``rgb`` resized to exactly ``size`` (w, h), keeping its aspect ratio (black bars if it differs)."""
+    w, h = size
+    ih, iw = rgb.shape[:2]
+    if (iw, ih) == (w, h):
+        return np.ascontiguousarray(rgb)
+    s = min(w / iw, h / ih)
+    nw, nh = max(1, min(w, int(round(iw * s)))), max(1, min(h, int(round(ih * s))))
+    interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
+    small = cv2.resize(rgb, (nw, nh), interpolation=interp)
+    if (nw, nh) == (w, h):
+        return small
+    out = np.zeros((h, w, 3), np.uint8)
+    x0, y0 = (w - nw) // 2, (h - nh) // 2
+    out[y0 : y0 + nh, x0 : x0 + nw] = small
+    return out
+
+
+def overlay_state(lf: LiveFrame) -> OverlayState:
+    """What to draw for one live frame (the same drawing as the annotated video)."""
+    p = lf.points
+    if lf.in_attempt:
+        best = f" - best {lf.attempt_best_cm:+.1f} cm" if lf.attempt_best_cm is not None else ""
+        banner = f"ATTEMPT {(lf.attempt_index or 0) + 1}{best}"
+    elif lf.finished is not None and lf.finished.knee_past_toe_cm is not None:
+        banner = f"attempt {lf.finished.index + 1} captured: {lf.finished.knee_past_toe_cm:+.1f} cm"
+    elif lf.n_attempts:
+        banner = f"{lf.n_attempts} attempt(s) captured - drive again or stop"
+    else:
+        banner = "ready: drive the knee forward, heel down" if lf.ready else None
+    message = None if lf.ready else (lf.hints[0] if lf.hints else None)
+    return OverlayState(
+        knee_px=p.get("knee"),
+        ankle_px=p.get("ankle"),
+        heel_px=p.get("heel"),
+        toe_px=p.get("toe"),
+        hip_px=p.get("hip"),
+        kneecap_front_px=p.get("kneecap_front"),
+        toe_tip_px=p.get("toe_tip"),
+        forward=lf.forward,
+        px_per_cm=lf.px_per_cm,
+        fist_width_cm=lf.fist_width_cm,
+        knee_past_toe_cm=lf.knee_past_toe_cm,
+        shin_angle_deg=lf.shin_angle_deg,
+        heel_down=lf.heel_down,
+        side=lf.side,
+        banner=banner,
+        message=message,
+    )
+
+
+class LiveProcessor:
+    """One webcam session: model, live state machine, end-range snapshots, fps and a status queue."""
+
+    def __init__(
+        self,
+        settings: LiveSettings = LiveSettings(),
+        estimator: PoseEstimator | None = None,
+        cfg: LiveConfig = LiveConfig(),
+    ) -> None:
+        self.settings = settings
+        fist = fist_width(settings.fist_width_cm, settings.sex)
+        scale_inputs = ScaleInputs(settings.foot_length_cm, settings.height_cm, settings.marker_cm, settings.sex)
+        self.screen = LiveScreen(fist, scale_inputs, settings.side, cfg)
+        self.estimator: PoseEstimator = estimator if estimator is not None else MediaPipePose(video_mode=True)
+        self.size: tuple[int, int] | None = None
+        self.status_queue: queue.Queue[LiveStatus] = queue.Queue(maxsize=4)
+        self.snapshots: dict[int, np.ndarray] = {}
+        self._candidate: np.ndarray | None = None
+        self._lock = threading.Lock()
+        self._index = 0
+        self._t0: float | None = None
+        self._first_wall: float | None = None
+        self._last_wall: float | None = None
+        self.frames_processed = 0
+        self.busy_s = 0.0
+        self.input_sizes: set[tuple[int, int]] = set()
+        self.last: LiveFrame | None = None
+        self.error: str | None = None
+
+    # -------------------------------------------------------------- numbers
+    def fps(self) -> float:
+        """Frames processed per second of wall time since the first frame."""
+        if self._first_wall is None or self._last_wall is None or self.frames_processed < 2:
+            return 0.0
+        span = self._last_wall - self._first_wall
+        return (self.frames_processed - 1) / span if span > 0 else 0.0
+
+    def attempts(self) -> list[LiveAttempt]:
+        with self._lock:
+            return list(self.screen.attempts)
+
+    def snapshot_images(self) -> dict[int, np.ndarray]:
+        with self._lock:
+            return dict(self.snapshots)
+
+    def result(self, source: str = "webcam") -> ScreenResult:
+        """The session so far as a ScreenResult (closes a running attempt)."""
+        with self._lock:
+            res = self.screen.to_result(source)
+            if self._candidate is not None and self.screen.attempts:
+                last = self.screen.attempts[-1].index
+                self.snapshots.setdefault(last, self._candidate)
+            return res
+
+    # -------------------------------------------------------------- frames
+    def process(self, rgb: np.ndarray, time_s: float | None = None) -> np.ndarray:
+        """Process one RGB frame (any size); return the overlay frame at the fixed size."""
+        wall = time.perf_counter()
+        if self._first_wall is None:
+            self._first_wall = wall
+        self.input_sizes.add((rgb.shape[1], rgb.shape[0]))
+        if self.size is None:
+            self.size = fixed_size_for(rgb.shape[1], rgb.shape[0], self.settings.long_side_px)
+        img = fit_frame(rgb, self.size)
+        if time_s is None:
+            if self._t0 is None:
+                self._t0 = wall
+            time_s = wall - self._t0
+        find_marker = self.settings.marker_cm is not None and self._index % self.settings.marker_every == 0
+        rec = observe_frame(img, self._index, float(time_s), self.estimator, find_marker)
+        with self._lock:
+            lf = self.screen.update(rec)
+            out = draw_overlay(img, overlay_state(lf))
+            if lf.new_best:
+                self._candidate = out
+            if lf.finished is not None:
+                if self._candidate is not None:
+                    self.snapshots[lf.finished.index] = self._candidate
+                self._candidate = None
+            elif not lf.in_attempt:
+                self._candidate = None
+        self._index += 1
+        self.frames_processed += 1
+        self._last_wall = time.perf_counter()
+        self.busy_s += self._last_wall - wall
+        fps = self.fps()
+        _text(out, f"{fps:4.1f} fps", (out.shape[1] - 90, 20), 0.45, (200, 200, 200))
+        self.last = lf
+        self._publish(lf, fps)
+        return out
+
+    def _publish(self, lf: LiveFrame, fps: float) -> None:
+        st = LiveStatus(
+            frame_index=lf.frame_index,
+            time_s=lf.time_s,
+            checks=dict(lf.checks),
+            hints=list(lf.hints),
+            ready=lf.ready,
+            side=lf.side,
+            shin_angle_deg=lf.shin_angle_deg,
+            knee_past_toe_cm=lf.knee_past_toe_cm,
+            fist_widths=lf.fist_widths,
+            heel_down=lf.heel_down,
+            heel_lift_cm=lf.heel_lift_cm,
+            in_attempt=lf.in_attempt,
+            n_attempts=lf.n_attempts,
+            scale_source=lf.scale_source,
+            fps=fps,
+            frame_size=self.size or (0, 0),
+            attempts=list(self.screen.attempts),
+        )
+        while True:
+            try:
+                self.status_queue.put_nowait(st)
+                return
+            except queue.Full:
+                try:
+                    self.status_queue.get_nowait()  # keep only the newest statuses
+                except queue.Empty:
+                    pass
+
+    def latest_status(self, timeout_s: float = 0.0) -> LiveStatus | None:
+        """The newest status in the queue (older ones are dropped), or None."""
+        st: LiveStatus | None = None
+        try:
+            st = self.status_queue.get(timeout=timeout_s) if timeout_s > 0 else self.status_queue.get_nowait()
+            while True:
+                st = self.status_queue.get_nowait()
+        except queue.Empty:
+            pass
+        return st
+
+    def recv(self, frame: Any) -> Any:
+        """streamlit-webrtc entry point: av.VideoFrame in, overlay av.VideoFrame out."""
+        import av
+
+        rgb = frame.to_ndarray(format="rgb24")
+        t = float(frame.time) if getattr(frame, "time", None) is not None else None
+        try:
+            out = self.process(rgb, t)
+        except Exception as exc:  # keep the stream alive; the page shows the message
+            self.error = f"{type(exc).__name__}: {exc}"
+            out = fit_frame(rgb, self.size or fixed_size_for(rgb.shape[1], rgb.shape[0]))
+        new = av.VideoFrame.from_ndarray(out, format="rgb24")
+        new.pts, new.time_base = frame.pts, frame.time_base
+        return new
+
+
+def check_rows(checks: dict[str, bool]) -> list[tuple[str, bool]]:
+    """(label, ok) for the setup checks, in display order."""
+    return [(label, bool(checks.get(k, False))) for k, label in CHECK_LABELS.items()]
+
+
+def fmt_cm(v: float | None) -> str:
+    return "--" if v is None or not math.isfinite(v) else f"{v:+.1f} cm"
