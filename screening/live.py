@@ -9,7 +9,7 @@ What it keeps, per session:
 - **Side**: the user's choice, else the front leg of a half-kneeling stance (the knee that is off the
   floor), else the leg nearer the camera, switched only when the other leg is clearly nearer.
 - **Floor line**: a running estimate over the last ``floor_window_s`` seconds: the median direction of
-  the sole's bottom edge in heel-down frames (else heel-to-toe landmarks), and the heel's heel-down
+  heel-contact-to-toe direction in heel-down frames (else heel-to-toe landmarks), and the heel's heel-down
   level (a low percentile of its height above the line through the toe).
 - **Scale**: the same sources in the same order as the offline analysis (marker, foot length, height,
   assumed foot length), from running samples of the foot silhouette, shank and marker.
@@ -40,7 +40,7 @@ from calibration.scale import (
     with_distance_uncertainty,
 )
 from calibration.view import ViewConfig, check_view, yaw_from_side_deg
-from screening.analysis import _NAMES, _best
+from screening.analysis import _NAMES, _best, contact_forward
 from screening.geometry import (
     height_above_line_px,
     knee_past_toe_px,
@@ -447,7 +447,10 @@ class LiveScreen:
             for k in ("hip", "knee", "ankle", "heel", "toe"):
                 points[k] = rec.xy_px[names[k]]
             legs = rec.legs.get(side)
-            sole = legs.sole_angle_deg if legs is not None else math.nan
+            sole = math.nan
+            if legs is not None and _finite(legs.heel_bottom_px) and _finite(legs.toe_tip_px):
+                cf = contact_forward(legs.heel_bottom_px, legs.toe_tip_px)
+                sole = math.degrees(math.atan2(float(cf[1]), float(cf[0])))
             forward = self._update_floor(t, heel, toe, sole)
             foot_lm = float(np.linalg.norm(toe - heel))
             if math.isfinite(foot_lm) and foot_lm > 0:
