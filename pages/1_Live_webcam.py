@@ -44,16 +44,22 @@ def _factory() -> LiveProcessor:
 
 col_video, col_info = st.columns([3, 2])
 with col_video:
-    ctx = webrtc_streamer(
-        key="ankle-live",
-        mode=WebRtcMode.SENDRECV,
-        rtc_configuration={"iceServers": []},  # local only: nothing outside this machine is contacted
-        media_stream_constraints={"video": {"width": {"ideal": 1280}, "height": {"ideal": 720}}, "audio": False},
-        video_processor_factory=_factory,
-        async_processing=True,
-        video_html_attrs={"style": {"width": "100%", "maxHeight": "620px", "objectFit": "contain"},
-                          "autoPlay": True, "controls": False, "muted": True},
-    )
+    try:
+        ctx = webrtc_streamer(
+            key="ankle-live",
+            mode=WebRtcMode.SENDRECV,
+            rtc_configuration={"iceServers": []},  # local only: nothing outside this machine is contacted
+            media_stream_constraints={"video": {"width": {"ideal": 1280}, "height": {"ideal": 720}}, "audio": False},
+            video_processor_factory=_factory,
+            async_processing=True,
+            video_html_attrs={"style": {"width": "100%", "maxHeight": "620px", "objectFit": "contain"},
+                              "autoPlay": True, "controls": False, "muted": True},
+        )
+    except Exception as exc:  # noqa: BLE001 - e.g. no Streamlit server (scripted runs): explain instead
+        st.warning("The live camera needs the app served by `streamlit run app.py` and opened in a browser "
+                   f"({type(exc).__name__}). Press START there. Meanwhile, use Upload a phone video.")
+        st.stop()
+
 with col_info:
     st.markdown("**Live checks**")
     checks_box = st.empty()
