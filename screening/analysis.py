@@ -24,6 +24,7 @@ from calibration.view import ViewConfig, ViewReport, check_view, yaw_from_side_d
 from screening.attempts import AttemptConfig, end_range_index, segment_attempts
 from screening.errors import NoPersonError
 from screening.geometry import (
+    floor_up_normal,
     height_above_line_px,
     knee_past_toe_px,
     shin_angle_deg,
@@ -39,6 +40,38 @@ _NAMES = {
     "left": {"shoulder": 11, "hip": 23, "knee": 25, "ankle": 27, "heel": 29, "toe": 31},
     "right": {"shoulder": 12, "hip": 24, "knee": 26, "ankle": 28, "heel": 30, "toe": 32},
 }
+
+
+# Height of the front-most point of the longest toe above the floor, as a fraction of foot length: 1.5 cm
+# for the 25.5 cm foot of the CC0 MakeHuman average adult mesh (../shared/assets/makehuman). A model
+# constant, not fitted to any benchmark error; people differ by a few millimetres (see docs/ACCURACY.md).
+TOE_TIP_HEIGHT_PER_FOOT_LENGTH = 0.059
+# The shin's front edge (tibial crest) leans this much further forward than the knee-to-ankle joint-centre
+# line (4.3 deg on the MakeHuman mesh); subtracted when the shin angle is taken from the front edge.
+TIBIAL_CREST_LEAN_DEG = 4.3
+
+
+def shin_angle_from_front_edge(shin_front_dir: np.ndarray, forward: np.ndarray) -> np.ndarray:
+    """Shin angle (deg) from the direction of the shin's front edge, corrected for the crest's lean."""
+    return shin_angle_deg(shin_front_dir, np.zeros(2), forward) - TIBIAL_CREST_LEAN_DEG
+
+
+def shin_angle_series(track: LegTrack, forward: np.ndarray) -> tuple[np.ndarray, str]:
+    """Per-frame shin angle (deg) and the method used.
+
+    The pose model's knee and ankle points sit a few degrees off the true joint centres and drift with
+    knee flexion; the silhouette's straight front edge of the shin is steadier. When most frames have a
+    clean front edge it is used (minus the crest's constant lean); frames without one take the landmark
+    angle shifted by the clip's median difference between the two, so the series has no jumps.
+    """
+    lm = shin_angle_deg(track.knee, track.ankle, forward)
+    edge = shin_angle_from_front_edge(track.shin_front_dir, forward)
+    have = np.isfinite(edge) & np.isfinite(lm)
+    posed = np.isfinite(lm)
+    if posed.sum() == 0 or have.sum() < 0.6 * posed.sum():
+        return lm, "landmarks"
+    offset = float(np.median(edge[have] - lm[have]))
+    return np.where(np.isfinite(edge), edge, lm + offset), "shin_front_edge"
 
 
 @dataclass(frozen=True)
@@ -67,7 +100,7 @@ class LegTrack:
     heel_back: np.ndarray
     heel_bottom: np.ndarray
     toe_bottom: np.ndarray
-    sole_angle_deg: np.ndarray  # (n,) image angle of the sole's bottom edge
+    shin_front_dir: np.ndarray  # (n, 2) unit direction of the shin's front edge (ankle to knee)
 
 
 def _lm(rec: FrameRecord, side: str, name: str) -> np.ndarray:
@@ -146,10 +179,7 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
         heel_back=series(lambda r, s: leg_point(r, s, "heel_back_px")),
         heel_bottom=series(lambda r, s: leg_point(r, s, "heel_bottom_px")),
         toe_bottom=series(lambda r, s: leg_point(r, s, "toe_bottom_px")),
-        sole_angle_deg=np.array(
-            [getattr(r.legs.get(lab), "sole_angle_deg", np.nan) if lab else np.nan for r, lab in zip(records, labels, strict=False)],
-            dtype=float,
-        ),
+        shin_front_dir=series(lambda r, s: leg_point(r, s, "shin_front_dir")),
     )
 
 
@@ -160,17 +190,30 @@ class FloorLine:
     foot_px: np.ndarray  # per frame, heel-back to toe-tip silhouette length along forward
 
 
+def contact_forward(heel_bottom_px: np.ndarray, toe_tip_px: np.ndarray) -> np.ndarray:
+    """Unit floor direction (heel to toe) from the heel's floor contact and the toe tip (SPEC 3).
+
+    The front-most point of the longest toe sits above the floor, so it is first dropped onto the floor
+    by ``TOE_TIP_HEIGHT_PER_FOOT_LENGTH`` of the heel-to-toe distance.
+    """
+    heel = np.asarray(heel_bottom_px, dtype=float)
+    toe = np.asarray(toe_tip_px, dtype=float)
+    f = unit(toe - heel)
+    length = float(np.linalg.norm(toe - heel))
+    for _ in range(2):
+        toe_floor = toe - floor_up_normal(f) * TOE_TIP_HEIGHT_PER_FOOT_LENGTH * length
+        f = unit(toe_floor - heel)
+    return f
+
+
 def _contact_direction(track: LegTrack, sel: np.ndarray) -> np.ndarray:
-    """The floor direction (heel to toe) over the selected frames: the median angle of the line fitted to
-    the sole's bottom edge where available, else the heel and toe contact points' median positions."""
-    ang = track.sole_angle_deg[sel]
-    ang = ang[np.isfinite(ang)]
-    if len(ang) >= 1:
-        a = math.radians(float(np.median(ang)))
-        return np.array([math.cos(a), math.sin(a)])
-    both = sel & np.all(np.isfinite(track.heel_bottom), axis=1) & np.all(np.isfinite(track.toe_bottom), axis=1)
+    """The floor direction over the selected frames, from the median heel-contact and toe-tip positions
+    (the planted foot stays put, so positions average well). The ends of the foot are used because the
+    middle of the sole blends with its contact shadow in the segmentation. Falls back to the heel and
+    toe landmarks."""
+    both = sel & np.all(np.isfinite(track.heel_bottom), axis=1) & np.all(np.isfinite(track.toe_tip), axis=1)
     if both.sum() >= 1:
-        return unit(np.median(track.toe_bottom[both], axis=0) - np.median(track.heel_bottom[both], axis=0))
+        return contact_forward(np.median(track.heel_bottom[both], axis=0), np.median(track.toe_tip[both], axis=0))
     lm = sel & np.all(np.isfinite(track.heel), axis=1) & np.all(np.isfinite(track.toe), axis=1)
     if lm.sum() >= 1:
         return unit(np.median(track.toe[lm], axis=0) - np.median(track.heel[lm], axis=0))
@@ -180,8 +223,7 @@ def _contact_direction(track: LegTrack, sel: np.ndarray) -> np.ndarray:
 def floor_line(track: LegTrack, tol_px: float) -> FloorLine:
     """Heel-to-toe forward direction from heel-down frames, and the heel's rise above its down level.
 
-    The direction is that of the floor contact line (lowest silhouette points under heel and toes) where
-    the silhouette has them, else of the heel and toe landmarks.
+    See ``_contact_direction`` for how the direction is found.
     """
     n = len(track.heel)
     forward = _contact_direction(track, np.ones(n, dtype=bool))
@@ -256,7 +298,8 @@ def analyze_records(
 
     heel_lift_cm = zero_phase_smooth(t, floor.heel_lift_px / px_per_cm, cfg.smoothing_sigma_s)
     heel_down = np.isfinite(heel_lift_cm) & (heel_lift_cm <= cfg.heel_lift_tolerance_cm)
-    shin = zero_phase_smooth(t, shin_angle_deg(track.knee, track.ankle, floor.forward), cfg.smoothing_sigma_s)
+    shin_raw, shin_method = shin_angle_series(track, floor.forward)
+    shin = zero_phase_smooth(t, shin_raw, cfg.smoothing_sigma_s)
     kpt_cm = zero_phase_smooth(
         t, knee_past_toe_px(track.kneecap_front, track.toe_tip, floor.forward) / px_per_cm, cfg.smoothing_sigma_s
     )
@@ -275,6 +318,7 @@ def analyze_records(
         luma,
         len(posed) / max(n, 1),
         cfg.view,
+        similar_people=max((r.similar_people for r in records), default=0),
     )
     warnings = list(view.warnings)
     if scale is not None and scale.source == "assumed_foot_length":
@@ -330,6 +374,7 @@ def analyze_records(
             "failures": view.failures,
             "floor_forward": [float(x) for x in floor.forward],
             "shin_length_px": shin_len_px,
+            "shin_angle_method": shin_method,
         },
         warnings=warnings,
         retest_spread_cm=spread,

@@ -6,13 +6,14 @@ precision by linear interpolation of the 0.5 crossing along the search direction
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from screening.geometry import floor_up_normal, unit
 
 MASK_THRESHOLD = 0.5
+NAN2 = np.array([np.nan, np.nan])
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,8 @@ class FootKneePoints:
     heel_back_px: np.ndarray
     heel_bottom_px: np.ndarray
     toe_bottom_px: np.ndarray
-    sole_angle_deg: float = float("nan")  # image angle of the line fitted to the sole's bottom edge (heel to toe)
+    shin_front_dir: np.ndarray = field(default_factory=lambda: NAN2.copy())  # unit, ankle-to-knee, front edge
 
-
-NAN2 = np.array([np.nan, np.nan])
 
 
 def _window(mask: np.ndarray, center: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -111,45 +110,61 @@ def extreme_point(
     return _refine_edge(mask, p, d)
 
 
-def sole_angle_deg(mask: np.ndarray, heel_px: np.ndarray, toe_px: np.ndarray, band: float) -> float:
-    """Angle (deg, image axes) of the heel-to-toe line fitted to the bottom edge of the foot silhouette.
+def _cross_section(mask: np.ndarray, centre: np.ndarray, normal: np.ndarray, span_px: float) -> tuple[float, float] | None:
+    """Offsets along ``normal`` of the two silhouette edges of the limb through ``centre`` (sub-pixel)."""
+    steps = np.linspace(-span_px, span_px, max(9, int(span_px * 4)) | 1)
+    vals = _bilinear(mask, centre[0] + steps * normal[0], centre[1] + steps * normal[1])
+    inside = vals >= MASK_THRESHOLD
+    c = len(steps) // 2
+    if not inside[c]:
+        return None
+    i = c
+    while i > 0 and inside[i - 1]:
+        i -= 1
+    j = c
+    while j < len(steps) - 1 and inside[j + 1]:
+        j += 1
+    if i == 0 or j == len(steps) - 1:
+        return None  # the limb runs into something else (an arm, the other leg): no clean edge
 
-    The bottom edge is found per image column between 15 % and 80 % of the way from heel to toe
-    (the flat part of the sole), to sub-pixel precision; a robust least-squares line is fitted.
+    def crossing(a: int, b: int) -> float:
+        va, vb = vals[a], vals[b]
+        frac = (va - MASK_THRESHOLD) / (va - vb) if va != vb else 0.5
+        return float(steps[a] + frac * (steps[b] - steps[a]))
+
+    return crossing(i, i - 1), crossing(j, j + 1)
+
+
+def shin_front_direction(mask: np.ndarray, knee_px: np.ndarray, ankle_px: np.ndarray, forward: np.ndarray) -> np.ndarray:
+    """Unit direction (ankle to knee) of the shin's front edge, fitted over the middle half of the shank.
+
+    The front edge follows the tibia's crest, which is straight and free of calf muscle; the caller
+    corrects its small constant lean relative to the knee-to-ankle joint-centre line.
     """
-    h, w = mask.shape
-    x_a, x_b = sorted((heel_px[0] + 0.15 * (toe_px[0] - heel_px[0]), heel_px[0] + 0.8 * (toe_px[0] - heel_px[0])))
-    xs = np.arange(max(0, int(np.ceil(x_a))), min(w, int(np.floor(x_b)) + 1))
-    if len(xs) < 6:
-        return float("nan")
-    y_lo = int(max(0, min(heel_px[1], toe_px[1]) - band))
-    y_hi = int(min(h - 1, max(heel_px[1], toe_px[1]) + band))
-    if y_hi - y_lo < 3:
-        return float("nan")
-    sub = mask[y_lo : y_hi + 1, xs]  # (rows, cols)
-    inside = sub >= MASK_THRESHOLD
-    has = inside.any(axis=0)
-    # last inside row per column (the bottom edge), then the 0.5 crossing below it
-    last = inside.shape[0] - 1 - np.argmax(inside[::-1], axis=0)
-    nxt = np.minimum(last + 1, inside.shape[0] - 1)
-    cols = np.arange(len(xs))
-    v0, v1 = sub[last, cols], sub[nxt, cols]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frac = np.where(v0 != v1, (v0 - MASK_THRESHOLD) / (v0 - v1), 0.0)
-    ys = y_lo + last + np.clip(frac, 0, 1)
-    ok = has & (last < inside.shape[0] - 1)
-    if ok.sum() < 6:
-        return float("nan")
-    x_fit, y_fit = xs[ok].astype(float), ys[ok]
-    keep = np.ones(len(x_fit), dtype=bool)
-    for _ in range(2):
-        a, b = np.polyfit(x_fit[keep], y_fit[keep], 1)
-        resid = np.abs(y_fit - (a * x_fit + b))
-        keep = resid <= max(1.5, 2.5 * float(np.median(resid[keep])))
-        if keep.sum() < 6:
-            return float("nan")
-    direction = 1.0 if toe_px[0] >= heel_px[0] else -1.0
-    return float(np.degrees(np.arctan2(a * direction, direction)))
+    d = knee_px - ankle_px
+    length = float(np.linalg.norm(d))
+    if not np.isfinite(length) or length < 20:
+        return NAN2.copy()
+    u = d / length
+    n = np.array([-u[1], u[0]])
+    if float(n @ forward) < 0:
+        n = -n  # normal pointing forward (to the front of the shin)
+    pts = []
+    for t in np.linspace(0.25, 0.75, 11):
+        c = ankle_px + t * d
+        edges = _cross_section(mask, c, n, 0.3 * length)
+        if edges is not None:
+            pts.append(c + max(edges) * n)
+    if len(pts) < 6:
+        return NAN2.copy()
+    arr = np.array(pts)
+    centred = arr - arr.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    v = vt[0]
+    resid = np.abs(centred @ np.array([-v[1], v[0]]))
+    if float(np.max(resid)) > 0.04 * length:  # not a straight edge (clothing fold, hand on the shin)
+        return NAN2.copy()
+    return v if float(v @ u) > 0 else -v
 
 
 def leg_points(
@@ -181,5 +196,5 @@ def leg_points(
     )
     heel_bottom = extreme_point(mask, heel_px, 0.22 * foot_len, down)
     toe_bottom = extreme_point(mask, toe_px, 0.3 * foot_len, down)
-    sole = sole_angle_deg(mask, heel_px, toe_px, 0.35 * foot_len)
-    return FootKneePoints(kneecap, toe_tip, heel_back, heel_bottom, toe_bottom, sole)
+    shin_dir = shin_front_direction(mask, knee_px, ankle_px, f)
+    return FootKneePoints(kneecap, toe_tip, heel_back, heel_bottom, toe_bottom, shin_dir)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from screening.analysis import TIBIAL_CREST_LEAN_DEG
 from vision.landmarks import Landmark, PoseFrame
 
 W, H = 640, 960
@@ -14,7 +15,8 @@ FLOOR_Y = 800.0
 HEEL_X = 200.0
 FOOT_CM = 25.0
 SHIN_CM = 42.0
-KNEECAP_CM = 5.0  # kneecap front ahead of the knee joint centre
+KNEECAP_CM = 5.0
+TOE_TIP_CM = 0.059 * FOOT_CM  # height of the toe's front-most point (as the analysis assumes)  # kneecap front ahead of the knee joint centre
 
 
 def scene(shin_angle_deg: float, heel_lift_cm: float = 0.0, facing: int = 1):
@@ -58,11 +60,25 @@ def draw_mask(heel_x, toe_x, ankle, knee, heel_lift_cm, facing):
     frac = (xx - heel_x) / (toe_x - heel_x)
     sole = FLOOR_Y - heel_lift_cm * s * np.clip(1 - frac / 0.7, 0, 1)
     foot = np.clip(np.minimum(sole - yy, xx - lo) + 0.5, 0, 1) * np.clip(hi - xx + 0.5, 0, 1) * (yy > FLOOR_Y - 9 * s)
-    # shin: a capsule of radius 5 cm from ankle to knee; knee: a disc of radius KNEECAP_CM
+    # the toes: the slab ends in a rounded toe whose front-most point is TOE_TIP_CM above the floor
+    r = TOE_TIP_CM * s
+    cx = toe_x - facing * r
+    beyond = (xx - cx) * facing > 0
+    toe_disc = np.clip(r - np.hypot(xx - cx, yy - (FLOOR_Y - r)) + 0.5, 0, 1)
+    foot = np.where(beyond, toe_disc, foot)
+    # shin: 3 cm behind the joint axis; its front edge 1.5 cm ahead at the ankle and leaning
+    # TIBIAL_CREST_LEAN_DEG further forward than the axis (like the tibial crest); knee: a disc
     d = knee - ankle
-    t = np.clip(((xx - ankle[0]) * d[0] + (yy - ankle[1]) * d[1]) / float(d @ d), 0, 1)
-    dist = np.hypot(xx - (ankle[0] + t * d[0]), yy - (ankle[1] + t * d[1]))
-    shin = np.clip(4 * s - dist + 0.5, 0, 1)
+    length = float(np.hypot(*d))
+    u = d / length
+    n = np.array([u[1], -u[0]]) * facing  # forward normal of the shin
+    if n @ np.array([facing, 0.0]) < 0:
+        n = -n
+    t = (xx - ankle[0]) * u[0] + (yy - ankle[1]) * u[1]
+    off = (xx - ankle[0]) * n[0] + (yy - ankle[1]) * n[1]
+    front = 1.5 * s + t * math.tan(math.radians(TIBIAL_CREST_LEAN_DEG))
+    inside_len = np.clip(np.minimum(t + 2 * s, length - t) + 0.5, 0, 1)
+    shin = np.clip(np.minimum(front - off, off + 3 * s) + 0.5, 0, 1) * inside_len
     kneedisc = np.clip(KNEECAP_CM * s - np.hypot(xx - knee[0], yy - knee[1]) + 0.5, 0, 1)
     thigh_y = (yy > knee[1] - 6 * s) & (yy < knee[1] + 6 * s) & ((xx - knee[0]) * facing < 0)
     return np.maximum.reduce([foot, shin, kneedisc, thigh_y.astype(np.float32)]).astype(np.float32)

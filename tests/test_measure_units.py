@@ -14,7 +14,7 @@ from calibration.scale import ScaleInputs, scale_from_foot_length, scale_from_he
 from calibration.view import check_view, yaw_from_side_deg
 from screening.attempts import AttemptSpan, end_range_index, segment_attempts
 from screening.errors import InvalidSettingError
-from screening.silhouette import extreme_point, sole_angle_deg
+from screening.silhouette import extreme_point, shin_front_direction
 from screening.smoothing import OneEuroFilter, zero_phase_smooth
 
 
@@ -42,15 +42,19 @@ def test_extreme_point_empty_and_constrained():
     assert p[1] >= 64 and p[0] < 70
 
 
-@pytest.mark.parametrize("tilt_deg", [-8.0, -3.0, 0.0, 2.5, 7.0])
-def test_sole_angle_of_a_tilted_bar(tilt_deg):
-    h, w = 200, 300
+@pytest.mark.parametrize("lean_deg", [5.0, 20.0, 35.0, 50.0])
+def test_shin_front_edge_direction_of_a_leaning_bar(lean_deg):
+    h, w = 600, 600
+    a = math.radians(lean_deg)
+    ankle = np.array([250.0, 500.0])
+    knee = ankle + 300 * np.array([math.sin(a), -math.cos(a)])
     yy, xx = np.mgrid[0:h, 0:w].astype(float)
-    slope = math.tan(math.radians(tilt_deg))
-    bottom = 150 + slope * (xx - 150)
-    m = np.clip(bottom - yy + 0.5, 0, 1) * ((yy > bottom - 40) & (xx > 60) & (xx < 240))
-    ang = sole_angle_deg(m.astype(np.float32), np.array([70.0, 150 + slope * -80]), np.array([230.0, 150 + slope * 80]), 60)
-    assert ang == pytest.approx(tilt_deg, abs=0.2)
+    d = (knee - ankle) / 300
+    t = np.clip((xx - ankle[0]) * d[0] + (yy - ankle[1]) * d[1], -50, 350)
+    dist = np.hypot(xx - (ankle[0] + t * d[0]), yy - (ankle[1] + t * d[1]))
+    mask = np.clip(30 - dist + 0.5, 0, 1).astype(np.float32)  # a 60 px thick bar along the shin
+    v = shin_front_direction(mask, knee, ankle, np.array([1.0, 0.0]))
+    assert math.degrees(math.atan2(v[0], -v[1])) == pytest.approx(lean_deg, abs=0.3)
 
 
 def synthetic_drives(peaks_s=(1.0, 3.5, 6.0), duration_s=7.5, fps=30.0, amp=20.0):
