@@ -88,6 +88,16 @@ class RenderParams:
     supersample: int | None = None
     noise_sigma: float = 2.0
     light_azimuth_deg: float | None = None  # None: from seed
+    marker_cm: float | None = None  # ArUco marker (black square side, cm) printed on paper, lying on the floor
+    marker_center_cm: tuple[float, float] | None = None  # its (x, lateral offset toward the camera) in cm
+
+    def marker_center_xz_cm(self) -> tuple[float, float] | None:
+        """World (x, z) of the floor marker's centre: default beside the front foot's middle, on the
+        camera's side, the paper's inner edge 2 cm outside the foot (whose half-width is ~6 cm)."""
+        if self.marker_cm is None:
+            return None
+        x, off = self.marker_center_cm if self.marker_center_cm is not None else (0.0, 8.0 + 0.625 * self.marker_cm)
+        return float(x), (-1.0 if self.front_side == "left" else 1.0) * float(off)
 
     def pose_params(self, **over) -> PoseParams:
         kw = dict(
@@ -392,7 +402,67 @@ def render_background(cam: Camera, scene: Scene, p: RenderParams) -> tuple[np.nd
     # distance falloff on the floor so it does not look flat
     fimg *= (1.0 - 0.25 * np.clip((np.abs(fz) + np.abs(fx)) / 600.0, 0, 1))[..., None]
     img[floor] = fimg[floor]
+    if p.marker_cm is not None:
+        draw_floor_marker(img, floor, cam, p)
     return img, floor
+
+
+MARKER_PAPER_PER_SIDE = 1.25  # vision.aruco.marker_image(): a white border of 1/8 side on each side
+
+
+@functools.lru_cache(maxsize=1)
+def _marker_texture() -> np.ndarray:
+    from vision.aruco import marker_image  # cv2 only (no mediapipe)
+
+    return marker_image(800).astype(np.float32) / 255.0
+
+
+def marker_corners_cm(p: RenderParams) -> np.ndarray:
+    """World corners (4, 3) of the marker's black square (texture order: top-left, top-right,
+    bottom-right, bottom-left; texture right = +x, texture down = +z, i.e. read from above)."""
+    cx, cz = p.marker_center_xz_cm()  # type: ignore[misc]
+    h = 0.5 * float(p.marker_cm)  # type: ignore[arg-type]
+    return np.array([[cx - h, 0, cz - h], [cx + h, 0, cz - h], [cx + h, 0, cz + h], [cx - h, 0, cz + h]], float)
+
+
+def draw_floor_marker(img: np.ndarray, floor: np.ndarray, cam: Camera, p: RenderParams, ss: int = 4) -> None:
+    """Texture the printed marker (white paper, matte) onto the floor plane in place, ray-cast at
+    ``ss`` x ``ss`` samples per pixel inside its bounding box (anti-aliased edges)."""
+    tex = _marker_texture()
+    cx, cz = p.marker_center_xz_cm()  # type: ignore[misc]
+    half = 0.5 * float(p.marker_cm) * MARKER_PAPER_PER_SIDE  # type: ignore[arg-type]
+    paper = np.array([[cx - half, 0, cz - half], [cx + half, 0, cz - half], [cx + half, 0, cz + half],
+                      [cx - half, 0, cz + half]])
+    uv = cam.project(paper)
+    if not np.isfinite(uv).all():
+        return
+    h, w = floor.shape
+    x0, y0 = max(0, int(np.floor(uv[:, 0].min())) - 1), max(0, int(np.floor(uv[:, 1].min())) - 1)
+    x1, y1 = min(w, int(np.ceil(uv[:, 0].max())) + 2), min(h, int(np.ceil(uv[:, 1].max())) + 2)
+    if x1 <= x0 or y1 <= y0:
+        return
+    xs = x0 + (np.arange((x1 - x0) * ss) + 0.5) / ss - 0.5
+    ys = y0 + (np.arange((y1 - y0) * ss) + 0.5) / ss - 0.5
+    xx, yy = np.meshgrid(xs, ys)
+    d = np.stack([(xx - cam.cx_px) / cam.focal_px, (yy - cam.cy_px) / cam.focal_px, np.ones_like(xx)], -1) @ cam.rot
+    c = cam.center_cm
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(d[..., 1] < -1e-9, -c[1] / d[..., 1], np.nan)
+    tu = (c[0] + t * d[..., 0] - (cx - half)) / (2 * half)
+    tv = (c[2] + t * d[..., 2] - (cz - half)) / (2 * half)
+    inside = np.isfinite(tu) & (tu >= 0) & (tu < 1) & (tv >= 0) & (tv < 1)
+    n = tex.shape[0]
+    iu = np.clip((np.nan_to_num(tu) * n).astype(int), 0, n - 1)
+    iv = np.clip((np.nan_to_num(tv) * n).astype(int), 0, n - 1)
+    val = np.where(inside, tex[iv, iu], 0.0).astype(np.float32)
+    shape = (y1 - y0, ss, x1 - x0, ss)
+    alpha = inside.astype(np.float32).reshape(shape).mean(axis=(1, 3))
+    grey = val.reshape(shape).mean(axis=(1, 3))  # mean of (texture * inside)
+    # matte paper: white ~ 225, ink ~ 25 (before the floor's shadows, applied later)
+    col = 25.0 * alpha + 200.0 * grey
+    region = img[y0:y1, x0:x1]
+    a = (alpha * floor[y0:y1, x0:x1])[..., None]
+    region[:] = region * (1.0 - a) + col[..., None] * a
 
 
 def _shadow_mask(body: PosedBody, cam: Camera, scene: Scene, floor: np.ndarray, tris: np.ndarray) -> np.ndarray:
@@ -666,8 +736,23 @@ def frame_truth(body: PosedBody, cam: Camera) -> dict:
     }
 
 
+def _marker_truth(p: RenderParams, cam: Camera) -> dict | None:
+    if p.marker_cm is None:
+        return None
+    corners = marker_corners_cm(p)
+    uv = cam.project(corners)
+    sides = np.linalg.norm(uv - np.roll(uv, -1, axis=0), axis=1)
+    return {
+        "side_cm": float(p.marker_cm),
+        "center_cm": corners.mean(axis=0).tolist(),
+        "corners_px": uv.tolist(),
+        "longest_side_px": float(sides.max()),
+    }
+
+
 def _static_truth(p: RenderParams, cam: Camera, ss: int) -> dict:
     return {
+        "marker": _marker_truth(p, cam),
         "foot_length_cm": foot_length_cm(p.body_height_cm, p.front_side),
         "body_height_cm": p.body_height_cm,
         "side": p.front_side,
