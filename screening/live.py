@@ -8,7 +8,7 @@ What it keeps, per session:
 
 - **Side**: the user's choice, else the front leg of a half-kneeling stance (the knee that is off the
   floor), else the leg nearer the camera, switched only when the other leg is clearly nearer.
-- **Floor line**: a running estimate over the last ``floor_window_s`` seconds: the median direction of
+- **Floor line**: a running estimate over the last ``floor_window_s`` seconds: the median
   heel-contact-to-toe direction in heel-down frames (else heel-to-toe landmarks), and the heel's heel-down
   level (a low percentile of its height above the line through the toe).
 - **Scale**: the same sources in the same order as the offline analysis (marker, foot length, height,
