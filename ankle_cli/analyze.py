@@ -97,6 +97,8 @@ def analyze(
     save: bool = typer.Option(False, "--save", help="Save this result to the local history database."),
     db: Path = typer.Option(None, help="History database path (default ~/.ankle_screen/history.sqlite3)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    max_duration_s: float = typer.Option(120.0, "--max-duration-s",
+                                         help="Refuse clips longer than this many seconds (0: no limit)."),
 ) -> None:
     """Measure knee travel past the toe (cm, fist-widths) and shin angle, and give the verdict."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -110,6 +112,7 @@ def analyze(
         foot_length_cm=foot_length_cm,
         height_cm=height_cm,
         marker_cm=marker_cm,
+        max_duration_s=max_duration_s if max_duration_s > 0 else None,
     )
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),

@@ -51,8 +51,10 @@ def check_view(
     luma: float,
     pose_fraction: float,
     cfg: ViewConfig = ViewConfig(),
+    similar_people: int = 0,
 ) -> ViewReport:
-    """Judge the filming set-up; each failure names what to change."""
+    """Judge the filming set-up; each failure names what to change. ``similar_people``: how many other people
+    about as tall as the measured one were seen (any -> not measured; a smaller one only earns a note)."""
     failures: list[str] = []
     warnings: list[str] = []
     checks: dict[str, bool] = {}
@@ -63,6 +65,12 @@ def check_view(
     if not checks["person"]:
         failures.append(
             f"A person was found in only {pose_fraction:.0%} of frames: keep the whole body in frame for the whole clip."
+        )
+    checks["one_person"] = similar_people == 0
+    if not checks["one_person"]:
+        failures.append(
+            "Two people of similar size are in the picture, so the measurement could follow the wrong one: "
+            "film with only the person being screened in view."
         )
     checks["side_view"] = not (math.isfinite(yaw_deg) and yaw_deg > cfg.max_yaw_fail_deg)
     if not checks["side_view"]:

@@ -80,6 +80,7 @@ class AnalysisConfig:
     smoothing_sigma_s: float = 0.05
     silhouette_edge_px: float = 1.5  # 1-sigma error of a silhouette edge at the processing resolution
     half_kneel_knee_gap: float = 0.3  # knee height gap (in shin lengths) that marks a half-kneeling stance
+    half_kneel_knee_floor_gap: float = 0.45  # ...with the lower knee at most this far above the feet (shins)
     view: ViewConfig = field(default_factory=ViewConfig)
     attempts: AttemptConfig = field(default_factory=AttemptConfig)
 
@@ -117,12 +118,16 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
     """
     n = len(records)
     posed = [r for r in records if r.pose_found]
-    gaps = []
+    gaps, kneeling = [], []
     for r in posed:
-        shin = np.linalg.norm(_lm(r, "left", "knee") - _lm(r, "left", "ankle"))
-        gaps.append((_lm(r, "right", "knee")[1] - _lm(r, "left", "knee")[1]) / max(shin, 1.0))
+        shin = max(float(np.linalg.norm(_lm(r, "left", "knee") - _lm(r, "left", "ankle"))), 1.0)
+        gaps.append((_lm(r, "right", "knee")[1] - _lm(r, "left", "knee")[1]) / shin)
+        # the lower knee rests on the floor (level with the feet) in a half-kneel, not in a squat or lunge
+        floor_y = max(_lm(r, s, k)[1] for s in ("left", "right") for k in ("heel", "toe"))
+        lower_knee_y = max(_lm(r, "left", "knee")[1], _lm(r, "right", "knee")[1])
+        kneeling.append((floor_y - lower_knee_y) / shin < cfg.half_kneel_knee_floor_gap)
     gaps_arr = np.array(gaps) if gaps else np.zeros(0)
-    half_kneel = len(gaps_arr) > 0 and np.mean(np.abs(gaps_arr) > cfg.half_kneel_knee_gap) >= 0.5
+    half_kneel = len(gaps_arr) > 0 and np.mean((np.abs(gaps_arr) > cfg.half_kneel_knee_gap) & np.array(kneeling)) >= 0.5
     labels: list[str | None] = [None] * n
     if half_kneel:
         k = 0

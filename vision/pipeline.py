@@ -6,7 +6,7 @@ The same ``observe_frame`` serves the offline pipeline and the live webcam worke
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from vision.pose import MediaPipePose, PoseEstimator
 ProgressFn = Callable[[int, int], None]  # (frames done, frames expected)
 
 DEFAULT_MAX_SIDE_PX = 1280
+DEFAULT_MAX_DURATION_S = 120.0  # a screen is a few attempts of a few seconds; longer clips are refused
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,9 @@ class AnalyzeOptions:
     height_cm: float | None = None
     marker_cm: float | None = None
     max_side_px: int = DEFAULT_MAX_SIDE_PX  # frames are downsized to this before pose inference
-    max_duration_s: float | None = None  # refuse longer clips (the app sets a limit)
+    max_duration_s: float | None = DEFAULT_MAX_DURATION_S  # refuse longer clips (None: no limit)
     marker_search_frames: int = 30  # look for the marker in this many frames (spread over the clip start)
+    people_check_frames: int = 5  # frames (spread over the clip) searched for other people (0: no check)
 
     def validate(self) -> None:
         if self.side not in ("auto", "left", "right"):
@@ -105,15 +107,55 @@ def analyze_clip(
     est.reset()
     expected = max(info.frame_count_estimate, 1)
     records: list[FrameRecord] = []
+    # other people are looked for with the real model only (a fake estimator draws a single person)
+    n_check = options.people_check_frames if estimator is None else 0
+    check_at = {int(round(x)) for x in np.linspace(0, expected - 1, n_check)} if n_check else set()
+    samples: dict[int, np.ndarray] = {}
+    decoded_s = 0.0
     for fr in video.iter_frames_prefetch(path, options.max_side_px):
+        decoded_s = fr.time_s
+        if options.max_duration_s is not None and fr.time_s > options.max_duration_s + 1.0:
+            # the header understated the length (or had none): stop at the limit, never stream on for ever
+            raise InvalidSettingError(
+                f"The clip runs longer than the {options.max_duration_s:.0f} s limit. "
+                "Trim it to the attempts (a few seconds each) and retry."
+            )
         find_marker = options.marker_cm is not None and fr.index < options.marker_search_frames
         records.append(observe_frame(fr.rgb, fr.index, fr.time_s, est, find_marker))
+        if fr.index in check_at and records[-1].pose_found:
+            samples[len(records) - 1] = fr.rgb
         if progress is not None:
             progress(len(records), max(expected, len(records)))
     if not records:
         raise video.UnreadableInputError(f"No frame of '{Path(path).name}' could be decoded. {video.REFILM}")
+    if info.duration_s > 1.0 and decoded_s < 0.9 * info.duration_s - 0.2:
+        # a truncated file (interrupted copy/upload) decodes up to the cut: never measure half a clip silently
+        raise video.UnreadableInputError(
+            f"'{Path(path).name}' is cut short: only {decoded_s:.1f} s of its {info.duration_s:.1f} s could be read "
+            "(an interrupted copy or upload?). Copy or export the whole clip again and retry."
+        )
+    if samples:
+        records = mark_other_people(records, samples)
     result = analyze_records(
         records, fist, options.scale_inputs(), options.side, AnalysisConfig(), source=str(path)
     )
     result = ScreenResult(**{**result.__dict__, "video": info.as_dict()})
     return Analysis(result, records, info)
+
+
+def mark_other_people(records: list[FrameRecord], samples: dict[int, np.ndarray]) -> list[FrameRecord]:
+    """Set ``other_people`` / ``similar_people`` on the sampled records (see ``vision.people``)."""
+    from vision.people import count_other_people, person_box, single_image_detector
+
+    det = single_image_detector()
+    out = list(records)
+    try:
+        for i, rgb in samples.items():
+            box = person_box(out[i].xy_px, out[i].visibility)
+            if box is None:
+                continue
+            found = count_other_people(rgb, box, det)
+            out[i] = replace(out[i], other_people=len(found.boxes), similar_people=found.similar)
+    finally:
+        det.reset()
+    return out

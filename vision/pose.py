@@ -82,10 +82,9 @@ class MediaPipePose:
     def __call__(self, rgb: np.ndarray, frame_index: int, time_s: float) -> PoseFrame | None:
         rgb = np.ascontiguousarray(rgb)
         with self._lock:
-            if self._calls < 2:  # graph start-up logs happen on the first calls
-                with _quiet_native_stderr():
-                    res = self._model().process(rgb)
-            else:
+            # MediaPipe's C++ side logs to fd 2 at start-up and on some frames later (e.g. "Using NORM_RECT
+            # without IMAGE_DIMENSIONS" when a detection is lost): keep every call off the user's terminal
+            with _quiet_native_stderr():
                 res = self._model().process(rgb)
             self._calls += 1
         if res.pose_landmarks is None:
