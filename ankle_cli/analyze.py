@@ -97,6 +97,8 @@ def analyze(
     save: bool = typer.Option(False, "--save", help="Save this result to the local history database."),
     db: Path = typer.Option(None, help="History database path (default ~/.ankle_screen/history.sqlite3)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    stride: int = typer.Option(1, min=1, max=4, help="Run the pose model on every n-th frame away from the end "
+                               "range (every frame near it): faster, slightly less repeatable."),
     max_duration_s: float = typer.Option(120.0, "--max-duration-s",
                                          help="Refuse clips longer than this many seconds (0: no limit)."),
 ) -> None:
@@ -113,6 +115,7 @@ def analyze(
         height_cm=height_cm,
         marker_cm=marker_cm,
         max_duration_s=max_duration_s if max_duration_s > 0 else None,
+        stride_frames=stride,
     )
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),

@@ -334,11 +334,13 @@ def analyze_records(
     if max((r.other_people for r in records), default=0) > 0:
         warnings.append("Someone else is in the picture too; the highlighted person was measured.")
 
+    frame_index = np.array([r.frame_index for r in records])
     spans = segment_attempts(t, shin, cfg.attempts)
     travel = kpt_cm if np.isfinite(kpt_cm).any() else shin
     attempts: list[Attempt] = []
     for k, span in enumerate(spans):
-        attempts.append(_attempt(k, span, t, travel, kpt_cm, shin, heel_down, heel_lift_cm, fist.width_cm, view))
+        attempts.append(_attempt(k, span, t, travel, kpt_cm, shin, heel_down, heel_lift_cm, fist.width_cm, view,
+                                 frame_index))
     best = _best(attempts, fist.width_cm, view, scale)
     if scale is not None:
         scale = with_distance_uncertainty(scale, best.knee_past_toe_cm, cfg.silhouette_edge_px)
@@ -397,7 +399,9 @@ def _attempt(
     heel_lift_cm: np.ndarray,
     fist_cm: float,
     view: ViewReport,
+    frame_index: np.ndarray,
 ) -> Attempt:
+    """One attempt; ``end_range_frame`` is the video frame index of its end range."""
     sl = slice(span.start, span.stop + 1)
     lift = heel_lift_cm[sl]
     lift_max = float(np.nanmax(lift)) if np.isfinite(lift).any() else None
@@ -418,7 +422,7 @@ def _attempt(
         start_time_s=float(t[span.start]),
         end_time_s=float(t[span.stop]),
         end_range_time_s=float(t[idx]),
-        end_range_frame=int(idx),
+        end_range_frame=int(frame_index[idx]),
         knee_past_toe_cm=kpt,
         fist_widths=kpt / fist_cm if kpt is not None else None,
         shin_angle_deg=float(shin[idx]) if math.isfinite(shin[idx]) else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,7 @@ def overlay_for(analysis: Analysis, i: int) -> OverlayState:
     side = res.side
     banner = None
     for a in res.attempts:
-        if a.end_range_frame == i:
+        if a.end_range_frame == rec.frame_index:
             banner = f"END RANGE - attempt {a.index + 1}"
     kw: dict[str, object] = {}
     if rec.xy_px is not None and side is not None:
@@ -50,22 +51,33 @@ def overlay_for(analysis: Analysis, i: int) -> OverlayState:
     )
 
 
+def nearest_record(frame_indices: list[int], frame_index: int) -> int:
+    """Position of the analysed frame nearest to ``frame_index`` (frames between strides reuse it)."""
+    k = bisect.bisect_left(frame_indices, frame_index)
+    if k == 0:
+        return 0
+    if k >= len(frame_indices):
+        return len(frame_indices) - 1
+    return k if frame_indices[k] - frame_index < frame_index - frame_indices[k - 1] else k - 1
+
+
 def write_annotated(
     analysis: Analysis,
     out_path: str | Path,
     max_side_px: int,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Decode the clip again and write every frame with its overlay, at the clip's own timing."""
-    n = len(analysis.records)
-    by_index = {r.frame_index: i for i, r in enumerate(analysis.records)}
+    """Decode the clip again and write every frame with its overlay, at the clip's own timing.
+
+    Frames the pose model skipped (see ``FramePlanner``) carry the overlay of the nearest analysed frame.
+    """
+    n = max(analysis.info.frame_count_estimate, len(analysis.records))
+    indices = [r.frame_index for r in analysis.records]
     written = 0
     writer: Mp4Writer | None = None
     try:
         for fr in video.iter_frames(analysis.info.path, max_side_px):
-            i = by_index.get(fr.index)
-            if i is None:
-                continue
+            i = nearest_record(indices, fr.index)
             if writer is None:
                 h, w = fr.rgb.shape[:2]
                 writer = Mp4Writer(out_path, analysis.info.fps or 30.0, w, h)
@@ -84,6 +96,6 @@ def end_range_snapshots(analysis: Analysis, max_side_px: int) -> dict[int, np.nd
     wanted = {a.end_range_frame: a.index for a in analysis.result.attempts if a.end_range_frame is not None}
     if not wanted:
         return {}
-    frame_ids = {analysis.records[i].frame_index: i for i in wanted}
-    raw = video.read_frames_at(analysis.info.path, set(frame_ids), max_side_px)
-    return {wanted[frame_ids[fid]]: draw_overlay(img, overlay_for(analysis, frame_ids[fid])) for fid, img in raw.items()}
+    pos = {r.frame_index: i for i, r in enumerate(analysis.records)}
+    raw = video.read_frames_at(analysis.info.path, set(wanted), max_side_px)
+    return {wanted[fid]: draw_overlay(img, overlay_for(analysis, pos[fid])) for fid, img in raw.items()}

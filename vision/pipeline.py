@@ -39,6 +39,8 @@ class AnalyzeOptions:
     max_side_px: int = DEFAULT_MAX_SIDE_PX  # frames are downsized to this before pose inference
     max_duration_s: float | None = DEFAULT_MAX_DURATION_S  # refuse longer clips (None: no limit)
     marker_search_frames: int = 30  # look for the marker in this many frames (spread over the clip start)
+    stride_frames: int = 1  # pose on every n-th frame away from the end range (1 = every frame)
+    dense_margin_deg: float = 8.0  # every frame is analysed while the shin is within this of its maximum
     people_check_frames: int = 5  # frames (spread over the clip) searched for other people (0: no check)
 
     def validate(self) -> None:
@@ -88,6 +90,53 @@ def observe_frame(
     )
 
 
+class FramePlanner:
+    """Chooses which frames get the pose model: every ``stride``-th frame while the knee is away from its
+    end range, every frame near it (where the end range is picked), so the heavy model runs on far fewer
+    frames without coarsening the measurement. Frames skipped just before a dense stretch starts are
+    handed back so the approach to the end range is complete."""
+
+    def __init__(self, stride: int, margin_deg: float) -> None:
+        self.stride = max(1, stride)
+        self.margin_deg = margin_deg
+        self.max_deg = -np.inf
+        self.dense = True
+        self._skipped: list[video.Frame] = []
+
+    @staticmethod
+    def travel_deg(rec: FrameRecord) -> float:
+        """Quick forward lean (deg from image vertical) of the shin whose knee is higher (the front leg)."""
+        if rec.xy_px is None:
+            return float("nan")
+        best = None
+        for leg in LEGS.values():
+            knee, ankle = rec.xy_px[leg.knee], rec.xy_px[leg.ankle]
+            if best is None or knee[1] < best[0][1]:
+                best = (knee, ankle)
+        assert best is not None
+        d = best[0] - best[1]
+        return float(np.degrees(np.arctan2(abs(d[0]), -d[1])))
+
+    def wants(self, fr: video.Frame) -> bool:
+        if self.dense or self.stride == 1 or fr.index % self.stride == 0:
+            return True
+        self._skipped = [*self._skipped[-(self.stride - 2) :], fr] if self.stride > 2 else [fr]
+        return False
+
+    def observed(self, rec: FrameRecord) -> list[video.Frame]:
+        """Update with a processed frame; return skipped frames to process now (entering a dense stretch)."""
+        a = self.travel_deg(rec)
+        was_dense = self.dense
+        if np.isfinite(a):
+            self.max_deg = max(self.max_deg, a)
+            self.dense = a >= self.max_deg - self.margin_deg
+        else:
+            self.dense = True  # lost the person: look at every frame until found again
+        back = self._skipped if (self.dense and not was_dense) else []
+        self._skipped = []
+        return back
+
+
 def analyze_clip(
     path: str | Path,
     options: AnalyzeOptions = AnalyzeOptions(),
@@ -111,6 +160,7 @@ def analyze_clip(
     n_check = options.people_check_frames if estimator is None else 0
     check_at = {int(round(x)) for x in np.linspace(0, expected - 1, n_check)} if n_check else set()
     samples: dict[int, np.ndarray] = {}
+    planner = FramePlanner(1 if info.is_still else options.stride_frames, options.dense_margin_deg)
     decoded_s = 0.0
     for fr in video.iter_frames_prefetch(path, options.max_side_px):
         decoded_s = fr.time_s
@@ -120,14 +170,21 @@ def analyze_clip(
                 f"The clip runs longer than the {options.max_duration_s:.0f} s limit. "
                 "Trim it to the attempts (a few seconds each) and retry."
             )
-        find_marker = options.marker_cm is not None and fr.index < options.marker_search_frames
-        records.append(observe_frame(fr.rgb, fr.index, fr.time_s, est, find_marker))
-        if fr.index in check_at and records[-1].pose_found:
-            samples[len(records) - 1] = fr.rgb
+        if not planner.wants(fr) and fr.index not in check_at:
+            continue
+        todo = [fr]
+        while todo:
+            cur = todo.pop(0)
+            find_marker = options.marker_cm is not None and cur.index < options.marker_search_frames
+            records.append(observe_frame(cur.rgb, cur.index, cur.time_s, est, find_marker))
+            if cur.index in check_at and records[-1].pose_found:
+                samples[cur.index] = cur.rgb
+            todo = planner.observed(records[-1]) + todo
         if progress is not None:
-            progress(len(records), max(expected, len(records)))
+            progress(fr.index + 1, max(expected, fr.index + 1))
     if not records:
         raise video.UnreadableInputError(f"No frame of '{Path(path).name}' could be decoded. {video.REFILM}")
+    records.sort(key=lambda r: r.frame_index)
     if info.duration_s > 1.0 and decoded_s < 0.9 * info.duration_s - 0.2:
         # a truncated file (interrupted copy/upload) decodes up to the cut: never measure half a clip silently
         raise video.UnreadableInputError(
@@ -135,7 +192,8 @@ def analyze_clip(
             "(an interrupted copy or upload?). Copy or export the whole clip again and retry."
         )
     if samples:
-        records = mark_other_people(records, samples)
+        by_frame = {r.frame_index: i for i, r in enumerate(records)}
+        records = mark_other_people(records, {by_frame[k]: v for k, v in samples.items()})
     result = analyze_records(
         records, fist, options.scale_inputs(), options.side, AnalysisConfig(), source=str(path)
     )
