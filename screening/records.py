@@ -22,6 +22,7 @@ class FrameRecord:
     legs: dict[str, FootKneePoints] = field(default_factory=dict)
     marker_side_px: float | None = None
     other_people: int = 0
+    to_ref: np.ndarray | None = None  # 2x3 map from this frame's pixels to the first frame's (camera motion)
     similar_people: int = 0  # of the other people, those about as tall as the measured person
 
     @property

@@ -59,7 +59,10 @@ def _bilinear(mask: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _refine_edge(mask: np.ndarray, p: np.ndarray, direction: np.ndarray, span_px: float = 4.0) -> np.ndarray:
-    """Move ``p`` along ``direction`` to where the mask crosses 0.5 (outward edge), sub-pixel."""
+    """Move ``p`` along ``direction`` to where the mask crosses 0.5 (outward edge), sub-pixel.
+
+    NaN when there is no such edge nearby: the extreme pixel then lies on the border of the search
+    window inside the body, which is not a point of the silhouette."""
     steps = np.linspace(-span_px, span_px, int(span_px * 8) + 1)
     xs = p[0] + steps * direction[0]
     ys = p[1] + steps * direction[1]
@@ -68,7 +71,7 @@ def _refine_edge(mask: np.ndarray, p: np.ndarray, direction: np.ndarray, span_px
     # last inside->outside transition along the direction
     idx = np.where(above[:-1] & ~above[1:])[0]
     if len(idx) == 0:
-        return p
+        return NAN2.copy()
     i = idx[-1]
     v0, v1 = vals[i], vals[i + 1]
     frac = (v0 - MASK_THRESHOLD) / (v0 - v1) if v0 != v1 else 0.5
@@ -167,6 +170,12 @@ def shin_front_direction(mask: np.ndarray, knee_px: np.ndarray, ankle_px: np.nda
     return v if float(v @ u) > 0 else -v
 
 
+def _along_at_most(mask: np.ndarray, center: np.ndarray, radius_px: float, direction: np.ndarray, limit: float) -> np.ndarray:
+    """Boolean selection, over ``_window``'s pixels, of those whose projection on ``direction`` is <= limit."""
+    xs, ys, _ = _window(mask, center, radius_px)
+    return xs * direction[0] + ys * direction[1] <= limit
+
+
 def leg_points(
     mask: np.ndarray,
     knee_px: np.ndarray,
@@ -194,7 +203,10 @@ def leg_points(
     heel_back = extreme_point(
         mask, heel_px, 0.25 * foot_len, -f, constraint_dir=up, constraint_max_px=low_band, constraint_origin=heel_px
     )
-    heel_bottom = extreme_point(mask, heel_px, 0.22 * foot_len, down)
+    # the heel's lowest point: below the heel landmark (which rides up and down the back of the heel), in the
+    # rear part of the foot only
+    rear_keep = _along_at_most(mask, heel_px, 0.45 * foot_len, f, float(heel_px @ f) + 0.15 * foot_len)
+    heel_bottom = extreme_point(mask, heel_px, 0.45 * foot_len, down, keep=rear_keep)
     toe_bottom = extreme_point(mask, toe_px, 0.3 * foot_len, down)
     shin_dir = shin_front_direction(mask, knee_px, ankle_px, f)
     return FootKneePoints(kneecap, toe_tip, heel_back, heel_bottom, toe_bottom, shin_dir)

@@ -36,8 +36,11 @@ def overlay_for(analysis: Analysis, i: int) -> OverlayState:
             kw["toe_tip_px"] = pts.toe_tip_px
     kpt = fr.knee_past_toe_cm[i]
     shin = fr.shin_angle_deg[i]
+    forward = np.array(res.view.get("floor_forward", [math.nan, math.nan]))
+    if rec.to_ref is not None:  # the floor direction is in the first frame's pixels: turn it into this frame's
+        forward = np.linalg.solve(rec.to_ref[:, :2], forward)
     return OverlayState(
-        forward=np.array(res.view.get("floor_forward", [math.nan, math.nan])),
+        forward=forward,
         px_per_cm=res.scale.px_per_cm if res.scale else None,
         fist_width_cm=res.fist_width_cm,
         knee_past_toe_cm=kpt if math.isfinite(kpt) else None,

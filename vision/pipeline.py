@@ -21,6 +21,7 @@ from screening.silhouette import leg_points
 from vision import video
 from vision.landmarks import LEGS
 from vision.pose import MediaPipePose, PoseEstimator
+from vision.stabilize import CameraTracker
 
 ProgressFn = Callable[[int, int], None]  # (frames done, frames expected)
 
@@ -67,8 +68,12 @@ def observe_frame(
     time_s: float,
     estimator: PoseEstimator,
     find_marker: bool = False,
+    camera: CameraTracker | None = None,
 ) -> FrameRecord:
-    """Run the pose model on one upright frame and keep only small per-frame observations."""
+    """Run the pose model on one upright frame and keep only small per-frame observations.
+
+    With a ``camera`` tracker the frame's map to the first frame (camera motion) is recorded too.
+    """
     h, w = rgb.shape[:2]
     luma = float(rgb[::8, ::8].mean())
     marker = None
@@ -77,8 +82,9 @@ def observe_frame(
 
         marker = marker_side_px(rgb)
     pose = estimator(rgb, frame_index, time_s)
+    to_ref = camera.update(rgb, pose.bbox_px(0.0) if pose is not None else None) if camera is not None else None
     if pose is None:
-        return FrameRecord(frame_index, time_s, w, h, luma, marker_side_px=marker)
+        return FrameRecord(frame_index, time_s, w, h, luma, marker_side_px=marker, to_ref=to_ref)
     legs = {}
     if pose.mask is not None:
         for name, leg in LEGS.items():
@@ -86,7 +92,7 @@ def observe_frame(
                 pose.mask, pose.point(leg.knee), pose.point(leg.ankle), pose.point(leg.heel), pose.point(leg.toe)
             )
     return FrameRecord(
-        frame_index, time_s, w, h, luma, pose.xy_px, pose.visibility, pose.depth_rel, legs, marker
+        frame_index, time_s, w, h, luma, pose.xy_px, pose.visibility, pose.depth_rel, legs, marker, to_ref=to_ref
     )
 
 
@@ -160,6 +166,7 @@ def analyze_clip(
     n_check = options.people_check_frames if estimator is None else 0
     check_at = {int(round(x)) for x in np.linspace(0, expected - 1, n_check)} if n_check else set()
     samples: dict[int, np.ndarray] = {}
+    camera = None if info.is_still else CameraTracker()
     planner = FramePlanner(1 if info.is_still else options.stride_frames, options.dense_margin_deg)
     decoded_s = 0.0
     for fr in video.iter_frames_prefetch(path, options.max_side_px):
@@ -176,7 +183,7 @@ def analyze_clip(
         while todo:
             cur = todo.pop(0)
             find_marker = options.marker_cm is not None and cur.index < options.marker_search_frames
-            records.append(observe_frame(cur.rgb, cur.index, cur.time_s, est, find_marker))
+            records.append(observe_frame(cur.rgb, cur.index, cur.time_s, est, find_marker, camera))
             if cur.index in check_at and records[-1].pose_found:
                 samples[cur.index] = cur.rgb
             todo = planner.observed(records[-1]) + todo
