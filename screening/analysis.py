@@ -31,16 +31,10 @@ from screening.geometry import (
     signed_along,
     unit,
 )
+from screening.landmarks import LEG_LANDMARK_INDEX, Landmark
 from screening.records import FrameRecord
 from screening.results import Attempt, Best, FrameSeries, Scale, ScreenResult
 from screening.smoothing import zero_phase_smooth
-
-# landmark indices by name (kept here so screening/ does not import vision/)
-_NAMES = {
-    "left": {"shoulder": 11, "hip": 23, "knee": 25, "ankle": 27, "heel": 29, "toe": 31},
-    "right": {"shoulder": 12, "hip": 24, "knee": 26, "ankle": 28, "heel": 30, "toe": 32},
-}
-
 
 # Height of the front-most point of the longest toe above the floor, as a fraction of foot length: 1.5 cm
 # for the 25.5 cm foot of the CC0 MakeHuman average adult mesh (../shared/assets/makehuman). A model
@@ -106,7 +100,7 @@ class LegTrack:
 
 def _lm(rec: FrameRecord, side: str, name: str) -> np.ndarray:
     assert rec.xy_px is not None
-    return rec.xy_px[_NAMES[side][name]]
+    return rec.xy_px[LEG_LANDMARK_INDEX[side][name]]
 
 
 def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConfig = AnalysisConfig()) -> LegTrack:
@@ -148,7 +142,7 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
             score = {"left": 0.0, "right": 0.0}
             for r in posed:
                 for s in score:
-                    idx = [_NAMES[s][k] for k in ("knee", "ankle", "heel", "toe")]
+                    idx = [LEG_LANDMARK_INDEX[s][k] for k in ("knee", "ankle", "heel", "toe")]
                     assert r.depth_rel is not None and r.visibility is not None
                     score[s] += float(np.mean(r.depth_rel[idx])) - 50.0 * float(np.mean(r.visibility[idx]))
             side_label = "left" if score["left"] <= score["right"] else "right"
@@ -170,7 +164,7 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
     vis = np.full(n, np.nan)
     for i, (r, lab) in enumerate(zip(records, labels, strict=False)):
         if lab is not None and r.visibility is not None:
-            vis[i] = float(np.mean(r.visibility[[_NAMES[lab][k] for k in ("knee", "ankle", "heel", "toe")]]))
+            vis[i] = float(np.mean(r.visibility[[LEG_LANDMARK_INDEX[lab][k] for k in ("knee", "ankle", "heel", "toe")]]))
 
     def leg_point(r: FrameRecord, lab: str, attr: str) -> np.ndarray:
         pts = r.legs.get(lab)
@@ -332,10 +326,10 @@ def analyze_records(
     if scale is None:
         kpt_cm = np.full(n, np.nan)
 
-    sh_l = np.array([r.xy_px[11] if r.xy_px is not None else (np.nan, np.nan) for r in records])
-    sh_r = np.array([r.xy_px[12] if r.xy_px is not None else (np.nan, np.nan) for r in records])
-    hp_l = np.array([r.xy_px[23] if r.xy_px is not None else (np.nan, np.nan) for r in records])
-    hp_r = np.array([r.xy_px[24] if r.xy_px is not None else (np.nan, np.nan) for r in records])
+    sh_l = np.array([r.xy_px[Landmark.LEFT_SHOULDER] if r.xy_px is not None else (np.nan, np.nan) for r in records])
+    sh_r = np.array([r.xy_px[Landmark.RIGHT_SHOULDER] if r.xy_px is not None else (np.nan, np.nan) for r in records])
+    hp_l = np.array([r.xy_px[Landmark.LEFT_HIP] if r.xy_px is not None else (np.nan, np.nan) for r in records])
+    hp_r = np.array([r.xy_px[Landmark.RIGHT_HIP] if r.xy_px is not None else (np.nan, np.nan) for r in records])
     yaw = yaw_from_side_deg(sh_l, sh_r, hp_l, hp_r, cfg.view.front_shoulder_ratio)
     view = check_view(
         yaw,
@@ -362,7 +356,7 @@ def analyze_records(
     for k, span in enumerate(spans):
         attempts.append(_attempt(k, span, t, travel, kpt_cm, shin, heel_down, heel_lift_cm, fist.width_cm, view,
                                  frame_index))
-    best = _best(attempts, fist.width_cm, view, scale)
+    best = best_of_attempts(attempts, fist.width_cm, view, scale)
     if scale is not None:
         scale = with_distance_uncertainty(scale, best.knee_past_toe_cm, cfg.silhouette_edge_px)
         if best.knee_past_toe_cm is not None:
@@ -453,7 +447,7 @@ def _attempt(
     )
 
 
-def _best(attempts: list[Attempt], fist_cm: float, view: ViewReport, scale: Scale | None) -> Best:
+def best_of_attempts(attempts: list[Attempt], fist_cm: float, view: ViewReport, scale: Scale | None) -> Best:
     if not view.ok:
         return Best(None, None, None, "not_measured", view.failures[0])
     if not attempts:

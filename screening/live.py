@@ -40,7 +40,7 @@ from calibration.scale import (
     with_distance_uncertainty,
 )
 from calibration.view import ViewConfig, check_view, yaw_from_side_deg
-from screening.analysis import _NAMES, _best, contact_forward
+from screening.analysis import best_of_attempts, contact_forward
 from screening.geometry import (
     height_above_line_px,
     knee_past_toe_px,
@@ -49,6 +49,7 @@ from screening.geometry import (
     signed_along,
     unit,
 )
+from screening.landmarks import LEG_LANDMARK_INDEX
 from screening.records import FrameRecord
 from screening.results import Attempt, FrameSeries, Scale, ScreenResult
 from screening.smoothing import OneEuroFilter
@@ -262,8 +263,8 @@ class LiveScreen:
         if self.side_setting in ("left", "right"):
             self._side = self.side_setting
             return self.side_setting
-        lk, rk = xy[_NAMES["left"]["knee"]], xy[_NAMES["right"]["knee"]]
-        shin = float(np.linalg.norm(lk - xy[_NAMES["left"]["ankle"]]))
+        lk, rk = xy[LEG_LANDMARK_INDEX["left"]["knee"]], xy[LEG_LANDMARK_INDEX["right"]["knee"]]
+        shin = float(np.linalg.norm(lk - xy[LEG_LANDMARK_INDEX["left"]["ankle"]]))
         gap = (rk[1] - lk[1]) / max(shin, 1.0)
         t = float(rec.time_s)
         self._gaps.append((t, gap))
@@ -278,7 +279,7 @@ class LiveScreen:
             self._side = label
             return label
         for s in ("left", "right"):
-            idx = [_NAMES[s][k] for k in ("knee", "ankle", "heel", "toe")]
+            idx = [LEG_LANDMARK_INDEX[s][k] for k in ("knee", "ankle", "heel", "toe")]
             score = 0.0
             if rec.depth_rel is not None:
                 score += float(np.mean(rec.depth_rel[idx]))
@@ -401,7 +402,7 @@ class LiveScreen:
         xy = np.array([r.xy_px for r in posed])
         yaw = yaw_from_side_deg(xy[:, 11], xy[:, 12], xy[:, 23], xy[:, 24], cfg.view.front_shoulder_ratio)
         checks["side_view"] = not (math.isfinite(yaw) and yaw > cfg.view.max_yaw_fail_deg)
-        names = _NAMES[side]
+        names = LEG_LANDMARK_INDEX[side]
         idx = [names[k] for k in ("knee", "ankle", "heel", "toe")]
         vis = [float(np.mean(r.visibility[idx])) for r in posed if r.visibility is not None]
         cur = rec.xy_px if rec.xy_px is not None else posed[-1].xy_px
@@ -441,7 +442,7 @@ class LiveScreen:
             assert rec.xy_px is not None
             self._posed += 1
             self._last_person_t = t
-            names = _NAMES[side]
+            names = LEG_LANDMARK_INDEX[side]
             knee, ankle = rec.xy_px[names["knee"]], rec.xy_px[names["ankle"]]
             heel, toe = rec.xy_px[names["heel"]], rec.xy_px[names["toe"]]
             for k in ("hip", "knee", "ankle", "heel", "toe"):
@@ -669,7 +670,7 @@ class LiveScreen:
             )
             for a in self.attempts
         ]
-        best = _best(attempts, self.fist.width_cm, view, scale)
+        best = best_of_attempts(attempts, self.fist.width_cm, view, scale)
         if scale is not None:
             scale = with_distance_uncertainty(scale, best.knee_past_toe_cm, cfg.edge_px)
             if best.knee_past_toe_cm is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from screening.analysis import _NAMES
+from screening.landmarks import LEG_LANDMARK_INDEX
 from vision import video
 from vision.draw import OverlayState, draw_overlay
 from vision.pipeline import Analysis
@@ -27,7 +27,7 @@ def overlay_for(analysis: Analysis, i: int) -> OverlayState:
             banner = f"END RANGE - attempt {a.index + 1}"
     kw: dict[str, object] = {}
     if rec.xy_px is not None and side is not None:
-        names = _NAMES[side]
+        names = LEG_LANDMARK_INDEX[side]
         # the half-kneeling rule may pick the other label in a frame; draw the leg that was measured
         kw = {k + "_px": rec.xy_px[names[k]] for k in ("hip", "knee", "ankle", "heel", "toe")}
         pts = rec.legs.get(side)
