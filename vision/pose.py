@@ -22,9 +22,17 @@ class PoseEstimator(Protocol):
     def reset(self) -> None: ...
 
 
+_STDERR_LOCK = threading.RLock()  # fd 2 is process-wide: two threads must not swap it at once
+
+
 @contextlib.contextmanager
 def _quiet_native_stderr() -> Iterator[None]:
     """MediaPipe's C++ side logs start-up chatter on fd 2; keep it off the user's terminal."""
+    with _STDERR_LOCK:
+        yield from _quiet_native_stderr_unlocked()
+
+
+def _quiet_native_stderr_unlocked() -> Iterator[None]:
     try:
         fd = sys.stderr.fileno()
     except (AttributeError, OSError, ValueError):
