@@ -29,18 +29,19 @@ class FootKneePoints:
 
 
 
-def _window(mask: np.ndarray, center: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pixel coordinates (x, y) and values of the mask inside the disc of ``radius`` around ``center``."""
+def _window(mask: np.ndarray, center: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel coordinates (x, y) of the silhouette (mask >= 0.5) inside the disc of ``radius`` around ``center``."""
     h, w = mask.shape
     cx, cy = float(center[0]), float(center[1])
     x0, x1 = max(0, int(cx - radius)), min(w, int(cx + radius) + 2)
     y0, y1 = max(0, int(cy - radius)), min(h, int(cy + radius) + 2)
     if x0 >= x1 or y0 >= y1:
-        return np.empty(0), np.empty(0), np.empty(0)
-    sub = mask[y0:y1, x0:x1]
-    ys, xs = np.mgrid[y0:y1, x0:x1]
+        return np.empty(0), np.empty(0)
+    yy, xx = np.nonzero(mask[y0:y1, x0:x1] >= MASK_THRESHOLD)
+    xs = xx.astype(float) + x0
+    ys = yy.astype(float) + y0
     inside = (xs - cx) ** 2 + (ys - cy) ** 2 <= radius * radius
-    return xs[inside].astype(float), ys[inside].astype(float), sub[inside].astype(float)
+    return xs[inside], ys[inside]
 
 
 def _bilinear(mask: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -84,7 +85,6 @@ def extreme_point(
     center: np.ndarray,
     radius_px: float,
     direction: np.ndarray,
-    keep: np.ndarray | None = None,
     constraint_dir: np.ndarray | None = None,
     constraint_max_px: float | None = None,
     constraint_origin: np.ndarray | None = None,
@@ -96,13 +96,11 @@ def extreme_point(
     """
     if not np.all(np.isfinite(center)) or not np.all(np.isfinite(direction)) or radius_px < 2:
         return NAN2.copy()
-    xs, ys, vals = _window(mask, center, radius_px)
-    sel = vals >= MASK_THRESHOLD
+    xs, ys = _window(mask, center, radius_px)
+    sel = np.ones(len(xs), dtype=bool)
     if constraint_dir is not None and constraint_max_px is not None and constraint_origin is not None:
         off = (xs - constraint_origin[0]) * constraint_dir[0] + (ys - constraint_origin[1]) * constraint_dir[1]
         sel &= off <= constraint_max_px
-    if keep is not None:
-        sel &= keep
     if not sel.any():
         return NAN2.copy()
     d = unit(direction)
@@ -113,29 +111,31 @@ def extreme_point(
     return _refine_edge(mask, p, d)
 
 
-def _cross_section(mask: np.ndarray, centre: np.ndarray, normal: np.ndarray, span_px: float) -> tuple[float, float] | None:
-    """Offsets along ``normal`` of the two silhouette edges of the limb through ``centre`` (sub-pixel)."""
+def _front_edges(mask: np.ndarray, centres: np.ndarray, normal: np.ndarray, span_px: float) -> list[float | None]:
+    """For each centre, the offset along ``normal`` of the limb's front silhouette edge (sub-pixel), or None
+    when the limb's cross-section there does not end cleanly (it runs into an arm or the other leg).
+    All cross-sections are sampled in one vectorised lookup."""
     steps = np.linspace(-span_px, span_px, max(9, int(span_px * 4)) | 1)
-    vals = _bilinear(mask, centre[0] + steps * normal[0], centre[1] + steps * normal[1])
+    xs = centres[:, 0:1] + steps[None, :] * normal[0]
+    ys = centres[:, 1:2] + steps[None, :] * normal[1]
+    vals = _bilinear(mask, xs.ravel(), ys.ravel()).reshape(xs.shape)
     inside = vals >= MASK_THRESHOLD
     c = len(steps) // 2
-    if not inside[c]:
-        return None
-    i = c
-    while i > 0 and inside[i - 1]:
-        i -= 1
-    j = c
-    while j < len(steps) - 1 and inside[j + 1]:
-        j += 1
-    if i == 0 or j == len(steps) - 1:
-        return None  # the limb runs into something else (an arm, the other leg): no clean edge
-
-    def crossing(a: int, b: int) -> float:
-        va, vb = vals[a], vals[b]
-        frac = (va - MASK_THRESHOLD) / (va - vb) if va != vb else 0.5
-        return float(steps[a] + frac * (steps[b] - steps[a]))
-
-    return crossing(i, i - 1), crossing(j, j + 1)
+    out: list[float | None] = []
+    for row, ins in zip(vals, inside, strict=True):
+        if not ins[c]:
+            out.append(None)
+            continue
+        outside = np.flatnonzero(~ins[c:])
+        back = np.flatnonzero(~ins[: c + 1])
+        if len(outside) == 0 or len(back) == 0:
+            out.append(None)  # no clean edge on one side within the span
+            continue
+        j = c + int(outside[0]) - 1  # last inside sample towards the front
+        v0, v1 = row[j], row[j + 1]
+        frac = (v0 - MASK_THRESHOLD) / (v0 - v1) if v0 != v1 else 0.5
+        out.append(float(steps[j] + frac * (steps[j + 1] - steps[j])))
+    return out
 
 
 def shin_front_direction(mask: np.ndarray, knee_px: np.ndarray, ankle_px: np.ndarray, forward: np.ndarray) -> np.ndarray:
@@ -152,12 +152,9 @@ def shin_front_direction(mask: np.ndarray, knee_px: np.ndarray, ankle_px: np.nda
     n = np.array([-u[1], u[0]])
     if float(n @ forward) < 0:
         n = -n  # normal pointing forward (to the front of the shin)
-    pts = []
-    for t in np.linspace(0.25, 0.75, 11):
-        c = ankle_px + t * d
-        edges = _cross_section(mask, c, n, 0.3 * length)
-        if edges is not None:
-            pts.append(c + max(edges) * n)
+    ts = np.linspace(0.25, 0.75, 11)
+    centres = ankle_px[None, :] + ts[:, None] * d[None, :]
+    pts = [c + e * n for c, e in zip(centres, _front_edges(mask, centres, n, 0.3 * length), strict=True) if e is not None]
     if len(pts) < 6:
         return NAN2.copy()
     arr = np.array(pts)
@@ -168,12 +165,6 @@ def shin_front_direction(mask: np.ndarray, knee_px: np.ndarray, ankle_px: np.nda
     if float(np.max(resid)) > 0.04 * length:  # not a straight edge (clothing fold, hand on the shin)
         return NAN2.copy()
     return v if float(v @ u) > 0 else -v
-
-
-def _along_at_most(mask: np.ndarray, center: np.ndarray, radius_px: float, direction: np.ndarray, limit: float) -> np.ndarray:
-    """Boolean selection, over ``_window``'s pixels, of those whose projection on ``direction`` is <= limit."""
-    xs, ys, _ = _window(mask, center, radius_px)
-    return xs * direction[0] + ys * direction[1] <= limit
 
 
 def leg_points(
@@ -205,8 +196,9 @@ def leg_points(
     )
     # the heel's lowest point: below the heel landmark (which rides up and down the back of the heel), in the
     # rear part of the foot only
-    rear_keep = _along_at_most(mask, heel_px, 0.45 * foot_len, f, float(heel_px @ f) + 0.15 * foot_len)
-    heel_bottom = extreme_point(mask, heel_px, 0.45 * foot_len, down, keep=rear_keep)
+    heel_bottom = extreme_point(
+        mask, heel_px, 0.45 * foot_len, down, constraint_dir=f, constraint_max_px=0.15 * foot_len, constraint_origin=heel_px
+    )
     toe_bottom = extreme_point(mask, toe_px, 0.3 * foot_len, down)
     shin_dir = shin_front_direction(mask, knee_px, ankle_px, f)
     return FootKneePoints(kneecap, toe_tip, heel_back, heel_bottom, toe_bottom, shin_dir)

@@ -68,11 +68,11 @@ def observe_frame(
     time_s: float,
     estimator: PoseEstimator,
     find_marker: bool = False,
-    camera: CameraTracker | None = None,
+    to_ref: np.ndarray | None = None,
 ) -> FrameRecord:
     """Run the pose model on one upright frame and keep only small per-frame observations.
 
-    With a ``camera`` tracker the frame's map to the first frame (camera motion) is recorded too.
+    ``to_ref`` is the frame's map to the first frame (camera motion), kept with the observations.
     """
     h, w = rgb.shape[:2]
     luma = float(rgb[::8, ::8].mean())
@@ -82,7 +82,6 @@ def observe_frame(
 
         marker = marker_side_px(rgb)
     pose = estimator(rgb, frame_index, time_s)
-    to_ref = camera.update(rgb, pose.bbox_px(0.0) if pose is not None else None) if camera is not None else None
     if pose is None:
         return FrameRecord(frame_index, time_s, w, h, luma, marker_side_px=marker, to_ref=to_ref)
     legs = {}
@@ -94,6 +93,19 @@ def observe_frame(
     return FrameRecord(
         frame_index, time_s, w, h, luma, pose.xy_px, pose.visibility, pose.depth_rel, legs, marker, to_ref=to_ref
     )
+
+
+def _camera_motion(person_box: list[tuple[float, ...] | None]) -> Callable[[video.Frame], video.Frame]:
+    """Per-frame camera-motion tracking, run in the decode thread (it needs no pose, only where the
+    person roughly is, to keep body motion out of the background)."""
+    tracker = CameraTracker()
+
+    def prepare(fr: video.Frame) -> video.Frame:
+        box = person_box[0]
+        to_ref = tracker.update(fr.rgb, box if box is None else (box[0], box[1], box[2], box[3]))
+        return video.Frame(fr.index, fr.time_s, fr.rgb, to_ref)
+
+    return prepare
 
 
 class FramePlanner:
@@ -166,10 +178,11 @@ def analyze_clip(
     n_check = options.people_check_frames if estimator is None else 0
     check_at = {int(round(x)) for x in np.linspace(0, expected - 1, n_check)} if n_check else set()
     samples: dict[int, np.ndarray] = {}
-    camera = None if info.is_still else CameraTracker()
+    person_box: list[tuple[float, ...] | None] = [None]  # latest pose box, read by the decode thread
+    prepare = None if info.is_still else _camera_motion(person_box)
     planner = FramePlanner(1 if info.is_still else options.stride_frames, options.dense_margin_deg)
     decoded_s = 0.0
-    for fr in video.iter_frames_prefetch(path, options.max_side_px):
+    for fr in video.iter_frames_prefetch(path, options.max_side_px, prepare=prepare):
         decoded_s = fr.time_s
         if options.max_duration_s is not None and fr.time_s > options.max_duration_s + 1.0:
             # the header understated the length (or had none): stop at the limit, never stream on for ever
@@ -183,7 +196,9 @@ def analyze_clip(
         while todo:
             cur = todo.pop(0)
             find_marker = options.marker_cm is not None and cur.index < options.marker_search_frames
-            records.append(observe_frame(cur.rgb, cur.index, cur.time_s, est, find_marker, camera))
+            records.append(observe_frame(cur.rgb, cur.index, cur.time_s, est, find_marker, cur.to_ref))
+            if records[-1].xy_px is not None:
+                person_box[0] = tuple(records[-1].xy_px.min(axis=0)) + tuple(records[-1].xy_px.max(axis=0))
             if cur.index in check_at and records[-1].pose_found:
                 samples[cur.index] = cur.rgb
             todo = planner.observed(records[-1]) + todo

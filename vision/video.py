@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,7 @@ class Frame:
     index: int
     time_s: float
     rgb: np.ndarray  # (H, W, 3) uint8, upright
+    to_ref: np.ndarray | None = None  # 2x3 map to the first frame's pixels, when camera motion is tracked
 
 
 def is_still_image(path: str | Path) -> bool:
@@ -190,10 +191,16 @@ def iter_frames(path: str | Path, max_side_px: int | None = None) -> Iterator[Fr
         container.close()
 
 
-def iter_frames_prefetch(path: str | Path, max_side_px: int | None = None, depth: int = 6) -> Iterator[Frame]:
+def iter_frames_prefetch(
+    path: str | Path,
+    max_side_px: int | None = None,
+    depth: int = 6,
+    prepare: Callable[[Frame], Frame] | None = None,
+) -> Iterator[Frame]:
     """``iter_frames`` decoded in a background thread, ``depth`` frames ahead (memory stays bounded).
 
-    Decoding then overlaps pose inference. Errors raised while decoding are re-raised here.
+    Decoding (and ``prepare``, e.g. camera-motion tracking) then overlaps pose inference on the other
+    core. Errors raised in the thread are re-raised here.
     """
     import queue
     import threading
@@ -205,6 +212,8 @@ def iter_frames_prefetch(path: str | Path, max_side_px: int | None = None, depth
     def work() -> None:
         try:
             for fr in iter_frames(path, max_side_px):
+                if prepare is not None:
+                    fr = prepare(fr)
                 while not stop.is_set():
                     try:
                         q.put(fr, timeout=0.1)
