@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-from enum import Enum
 from pathlib import Path
 
 import typer
 
 from ankle_cli.main import app
-
-
-class SideOpt(str, Enum):
-    auto = "auto"
-    left = "left"
-    right = "right"
-
-
-class SexOpt(str, Enum):
-    m = "m"
-    f = "f"
+from ankle_cli.options import SexOpt, SideOpt
 
 
 def _fmt(v: float | None, unit: str, digits: int = 1) -> str:

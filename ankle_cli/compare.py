@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -12,17 +11,7 @@ import numpy as np
 import typer
 
 from ankle_cli.main import app
-
-
-class SideOpt(str, Enum):
-    auto = "auto"
-    left = "left"
-    right = "right"
-
-
-class SexOpt(str, Enum):
-    m = "m"
-    f = "f"
+from ankle_cli.options import SexOpt, SideOpt
 
 
 def _load_png(path: Path) -> np.ndarray:

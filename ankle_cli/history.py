@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
 from pathlib import Path
 
 import typer
 
 from ankle_cli.main import app
-
-
-class SideOpt(str, Enum):
-    left = "left"
-    right = "right"
+from ankle_cli.options import LegOpt as SideOpt
 
 
 def _f(v: float | None, nd: int = 1) -> str:

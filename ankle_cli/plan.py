@@ -9,6 +9,8 @@ from pathlib import Path
 import typer
 
 from ankle_cli.main import app
+from ankle_cli.options import LegOpt as SideOpt
+from ankle_cli.options import SexOpt
 
 
 class VerdictOpt(str, Enum):
@@ -23,14 +25,8 @@ class FeelOpt(str, Enum):
     neither = "neither"
 
 
-class SideOpt(str, Enum):
-    left = "left"
-    right = "right"
 
 
-class SexOpt(str, Enum):
-    m = "m"
-    f = "f"
 
 
 @app.command()

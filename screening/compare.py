@@ -26,7 +26,7 @@ from typing import Any, Literal
 import numpy as np
 
 from screening.errors import InvalidSettingError
-from screening.results import ScreenResult
+from screening.results import ScreenResult, json_clean
 
 #: Published MDC95 of the weight-bearing lunge test, intra-rater, averaged over studies (Powden 2015).
 PUBLISHED_MDC_CM = 1.9
@@ -105,7 +105,7 @@ class Comparison:
     warnings: list[str] = field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
-        return _clean(asdict(self))
+        return json_clean(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -123,17 +123,7 @@ class Asymmetry:
     reason: str
 
     def to_json_dict(self) -> dict[str, Any]:
-        return _clean(asdict(self))
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return None if math.isnan(obj) or math.isinf(obj) else round(obj, 4)
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    return obj
+        return json_clean(asdict(self))
 
 
 def as_result_dict(result: dict[str, Any] | ScreenResult) -> dict[str, Any]:

@@ -87,14 +87,15 @@ class ScreenResult:
 
     def to_json_dict(self) -> dict[str, Any]:
         """JSON-ready dict; NaN becomes null. Keys of the issue-3 contract are stable."""
-        return _clean(asdict(self))
+        return json_clean(asdict(self))
 
 
-def _clean(obj: Any) -> Any:
+def json_clean(obj: Any) -> Any:
+    """JSON-ready copy: NaN/inf become None, floats rounded to 4 places, tuples become lists."""
     if isinstance(obj, float):
         return None if math.isnan(obj) or math.isinf(obj) else round(obj, 4)
     if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
+        return {k: json_clean(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
+        return [json_clean(v) for v in obj]
     return obj
