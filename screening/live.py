@@ -40,7 +40,7 @@ from calibration.scale import (
     with_distance_uncertainty,
 )
 from calibration.view import ViewConfig, check_view, yaw_from_side_deg
-from screening.analysis import best_of_attempts, contact_forward
+from screening.analysis import best_of_attempts, contact_forward, shin_angle_from_front_edge
 from screening.geometry import (
     height_above_line_px,
     knee_past_toe_px,
@@ -452,14 +452,21 @@ class LiveScreen:
             if legs is not None and _finite(legs.heel_bottom_px) and _finite(legs.toe_tip_px):
                 cf = contact_forward(legs.heel_bottom_px, legs.toe_tip_px)
                 sole = math.degrees(math.atan2(float(cf[1]), float(cf[0])))
-            forward = self._update_floor(t, heel, toe, sole)
+            # the heel's height is judged from the silhouette's heel bottom and toe tip (as in a clip's
+            # analysis), the landmarks standing in when the silhouette has no clean edge there
+            sil = legs is not None and _finite(legs.heel_bottom_px) and _finite(legs.toe_tip_px)
+            heel_pt = legs.heel_bottom_px if sil and legs is not None else heel
+            toe_pt = legs.toe_tip_px if sil and legs is not None else toe
+            forward = self._update_floor(t, heel_pt, toe_pt, sole)
             foot_lm = float(np.linalg.norm(toe - heel))
             if math.isfinite(foot_lm) and foot_lm > 0:
                 self._foot_lm_px.append(foot_lm)
             if forward is not None:
                 shin = float(shin_angle_deg(knee, ankle, forward))
+                if legs is not None and _finite(legs.shin_front_dir):  # same definition as a clip's analysis
+                    shin = float(shin_angle_from_front_edge(legs.shin_front_dir, forward))
                 base = self._heel_base_px()
-                h = float(height_above_line_px(heel, toe, forward))
+                h = float(height_above_line_px(heel_pt, toe_pt, forward))
                 lift_px = h - base
                 if legs is not None:
                     points["kneecap_front"] = legs.kneecap_front_px
