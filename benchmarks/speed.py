@@ -93,7 +93,7 @@ def peak_rss_mb(clip: Path) -> tuple[float, float]:
     across fork+exec."""
     code = (
         "import sys;from ankle_cli.main import main;sys.argv=['ankle-screen','analyze',sys.argv[1],'-q',"
-        "'--foot-length-cm','24'];\ntry:\n main()\nexcept SystemExit:\n pass\n"
+        "'--foot-length-cm','24','--max-duration-s','0'];\ntry:\n main()\nexcept SystemExit:\n pass\n"
         "print('RSS', [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
     )
     t0 = time.perf_counter()
@@ -181,11 +181,12 @@ def main() -> None:
     p0 = pipeline(args.clip, annotated=False)
     p1 = pipeline(args.clip, annotated=True)
     p2 = pipeline(args.clip, annotated=False, stride=2)
+    p3 = pipeline(args.clip, annotated=False, stride=3)
     dur = p0["duration_s"]
-    for name, p in (("pipeline", p0), ("pipeline + annotated video", p1), ("pipeline --stride 2", p2)):
+    for name, p in (("pipeline", p0), ("pipeline + annotated video", p1), ("pipeline --stride 2", p2), ("pipeline --stride 3", p3)):
         print(f"2. {name}: {p['seconds']:.2f} s = {p['fps']:.1f} fps ({p['posed_frames']} frames posed); "
               f"{dur / p['seconds']:.2f}x real time; {p['seconds'] / bare['seconds']:.2f}x bare inference time")
-    out.update(bare=bare, pipeline=p0, pipeline_annotated=p1, pipeline_stride2=p2)
+    out.update(bare=bare, pipeline=p0, pipeline_annotated=p1, pipeline_stride2=p2, pipeline_stride3=p3)
     rss10, t10 = peak_rss_mb(args.clip)
     print(f"3. peak RSS, {dur:.0f} s clip: {rss10:.0f} MB ({t10:.1f} s wall incl. start-up)")
     out["rss_10s_mb"] = rss10

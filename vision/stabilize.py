@@ -18,16 +18,23 @@ MIN_TRACKS = 12
 
 
 class CameraTracker:
-    """Feed upright frames in order; ``update`` returns the 2x3 map from this frame to the first."""
+    """Feed upright frames in order; ``update`` returns the 2x3 map from this frame to the first.
+
+    Background corners are detected once and then followed frame to frame (re-detected when too few
+    survive or every ``REDETECT_EVERY`` frames), which keeps the cost to about a millisecond a frame.
+    """
+
+    REDETECT_EVERY = 20
 
     def __init__(self) -> None:
-        self._prev_gray: np.ndarray | None = None
-        self._to_ref = np.eye(3)
-        self._scale = 1.0
+        self.reset()
 
     def reset(self) -> None:
-        self._prev_gray = None
+        self._prev_gray: np.ndarray | None = None
+        self._pts: np.ndarray | None = None
         self._to_ref = np.eye(3)
+        self._scale = 1.0
+        self._age = 0
 
     def update(self, rgb: np.ndarray, person_box_px: tuple[float, float, float, float] | None) -> np.ndarray:
         h, w = rgb.shape[:2]
@@ -36,38 +43,47 @@ class CameraTracker:
         gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
         if self._prev_gray is None or self._prev_gray.shape != gray.shape:
             self._prev_gray, self._scale = gray, s
+            self._pts = self._detect(gray, person_box_px, s)
             return self._to_ref[:2].copy()
-        step = self._step(self._prev_gray, gray, person_box_px, s)
+        if self._pts is None or len(self._pts) < 3 * MIN_TRACKS or self._age >= self.REDETECT_EVERY:
+            self._pts = self._detect(self._prev_gray, person_box_px, s)
+            self._age = 0
+        step, self._pts = self._step(self._prev_gray, gray, self._pts, s)
+        self._age += 1
         if step is not None:
             self._to_ref = self._to_ref @ step
         self._prev_gray = gray
         return self._to_ref[:2].copy()
 
     @staticmethod
-    def _step(prev: np.ndarray, cur: np.ndarray, box: tuple[float, float, float, float] | None, s: float) -> np.ndarray | None:
-        """3x3 map from ``cur`` pixels (full resolution) to ``prev`` pixels, or None when unreliable."""
-        mask = np.full(prev.shape, 255, np.uint8)
+    def _detect(gray: np.ndarray, box: tuple[float, float, float, float] | None, s: float) -> np.ndarray | None:
+        """Corners of the background (the person's box, padded, is left out)."""
+        mask = np.full(gray.shape, 255, np.uint8)
         if box is not None:
             x0, y0, x1, y1 = (v * s for v in box)
             pad = 0.15 * max(x1 - x0, y1 - y0)
             mask[max(0, int(y0 - pad)) : int(y1 + pad), max(0, int(x0 - pad)) : int(x1 + pad)] = 0
-        pts = cv2.goodFeaturesToTrack(prev, maxCorners=80, qualityLevel=0.01, minDistance=6, mask=mask)
+        return cv2.goodFeaturesToTrack(gray, maxCorners=80, qualityLevel=0.01, minDistance=6, mask=mask)
+
+    @staticmethod
+    def _step(prev: np.ndarray, cur: np.ndarray, pts: np.ndarray | None, s: float) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(3x3 map from ``cur`` pixels at full resolution to ``prev`` pixels or None, surviving points)."""
         if pts is None or len(pts) < MIN_TRACKS:
-            return None
+            return None, None
         nxt, status, _ = cv2.calcOpticalFlowPyrLK(prev, cur, pts, None, winSize=(21, 21), maxLevel=2)
         ok = status.reshape(-1) == 1
         if ok.sum() < MIN_TRACKS:
-            return None
+            return None, None
         m, inliers = cv2.estimateAffinePartial2D(
-            nxt[ok], pts[ok], method=cv2.RANSAC, ransacReprojThreshold=1.0, maxIters=500
+            nxt[ok], pts[ok], method=cv2.RANSAC, ransacReprojThreshold=1.0, maxIters=300
         )
         if m is None or inliers is None or int(inliers.sum()) < MIN_TRACKS:
-            return None
+            return None, None
+        survivors = nxt[ok][inliers.reshape(-1) == 1].reshape(-1, 1, 2)
         scale = math.hypot(m[0, 0], m[1, 0])
         if not 0.9 < scale < 1.1 or abs(math.degrees(math.atan2(m[1, 0], m[0, 0]))) > 10:
-            return None  # implausible jump between neighbouring frames
+            return None, None  # implausible jump between neighbouring frames
         full = np.eye(3)
         full[:2] = m
-        # the fit is in the downsized frame: conjugate to full-resolution pixels
-        k = np.diag([s, s, 1.0])
-        return np.linalg.inv(k) @ full @ k
+        k = np.diag([s, s, 1.0])  # the fit is in the downsized frame: conjugate to full-resolution pixels
+        return np.linalg.inv(k) @ full @ k, survivors
