@@ -20,8 +20,8 @@ import pytest
 from tests.badinputs.make import BY_NAME, CASES, Case, MissingSource, build_case
 
 CASE_TIMEOUT_S = 120
-KPT_TOL_CM = 3.5  # re-encoding/scaling the same real clip must not move the result further from the median
-SHIN_TOL_DEG = 4.0
+KPT_TOL_CM = 1.5  # re-encoding/scaling the same real clip must not move the result further from the median
+SHIN_TOL_DEG = 2.0
 
 _RUNS: dict[str, dict] = {}
 
