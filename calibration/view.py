@@ -16,6 +16,9 @@ class ViewConfig:
     min_shin_px: float = 60.0  # knee-to-ankle length in pixels; smaller = too far away
     min_luma: float = 35.0  # mean luma (0-255); darker = too dark
     min_pose_fraction: float = 0.3  # of frames with a person
+    # a planted foot's heel-to-toe line runs within a few degrees of level in a level camera's picture; one
+    # sloping down to the toes by more than this means the heel stayed up throughout (or the camera is tilted)
+    max_toe_down_tilt_deg: float = 6.0
     front_shoulder_ratio: float = 0.75  # shoulder/hip spread over torso length seen from the front
 
 
@@ -52,8 +55,10 @@ def check_view(
     pose_fraction: float,
     cfg: ViewConfig = ViewConfig(),
     similar_people: int = 0,
+    foot_tilt_deg: float = math.nan,
 ) -> ViewReport:
-    """Judge the filming set-up; each failure names what to change. ``similar_people``: how many other people
+    """Judge the filming set-up; each failure names what to change. ``foot_tilt_deg``: how far the floor line
+    (heel contact to toe) slopes down towards the toes in the picture, deg. ``similar_people``: how many other people
     about as tall as the measured one were seen (any -> not measured; a smaller one only earns a note)."""
     failures: list[str] = []
     warnings: list[str] = []
@@ -71,6 +76,12 @@ def check_view(
         failures.append(
             "Two people of similar size are in the picture, so the measurement could follow the wrong one: "
             "film with only the person being screened in view."
+        )
+    checks["heel_down"] = not (math.isfinite(foot_tilt_deg) and foot_tilt_deg > cfg.max_toe_down_tilt_deg)
+    if not checks["heel_down"]:
+        failures.append(
+            f"The foot slopes down towards the toes by {foot_tilt_deg:.0f} deg: the heel seems to stay off the floor "
+            "the whole time (keep the whole foot flat), or the camera is tilted (hold it level), then film again."
         )
     checks["side_view"] = not (math.isfinite(yaw_deg) and yaw_deg > cfg.max_yaw_fail_deg)
     if not checks["side_view"]:

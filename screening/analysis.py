@@ -339,6 +339,9 @@ def analyze_records(
         len(posed) / max(n, 1),
         cfg.view,
         similar_people=max((r.similar_people for r in records), default=0),
+        foot_tilt_deg=math.degrees(math.atan2(float(floor.forward[1]), abs(float(floor.forward[0]))))
+        if np.all(np.isfinite(floor.forward))
+        else math.nan,
     )
     warnings = list(view.warnings)
     if scale is not None and scale.source == "assumed_foot_length":

@@ -166,3 +166,10 @@ def test_view_checks_name_what_to_change(args, failed_check):
         assert rep.ok and not rep.failures
     else:
         assert not rep.ok and rep.checks[failed_check] is False and rep.failures
+
+
+@pytest.mark.parametrize("tilt_deg, ok", [(-4.0, True), (3.0, True), (5.5, True), (7.5, False), (12.0, False)])
+def test_foot_sloping_down_to_the_toes_means_heel_up_throughout(tilt_deg, ok):
+    rep = check_view(5, 0.9, 150, 120, 1.0, foot_tilt_deg=tilt_deg)
+    assert rep.checks["heel_down"] is ok
+    assert ok or "heel" in rep.failures[0]
