@@ -106,7 +106,10 @@ def compare(
             opts = None
     want = image is not None or report is not None
     b, b_snap, b_name = load_input(before, opts, db, want)
-    a, a_snap, a_name = load_input(after, opts, db, want)
+    if after == before:  # the same input twice: analyse once
+        a, a_snap, a_name = b, b_snap, b_name
+    else:
+        a, a_snap, a_name = load_input(after, opts, db, want)
     comp = compare_results(b, a)
     if json_out:
         out = comp.to_json_dict()
@@ -124,9 +127,9 @@ def compare(
                 "--image needs both end-range snapshots: compare the clips themselves, or save each result's "
                 "snapshot next to its JSON as NAME.png (analyze --json NAME.json --snapshot NAME.png).")
         save_png(side_by_side(b_snap, a_snap), str(image))
-        typer.echo(f"Wrote {image}.")
+        typer.echo(f"Wrote {image}.", err=json_out)
     if report is not None:
         from screening.report import build_report
 
         build_report(a, report, snapshot_rgb=a_snap, comparison=comp)
-        typer.echo(f"Wrote {report}.")
+        typer.echo(f"Wrote {report}.", err=json_out)
