@@ -1,0 +1,137 @@
+"""ACCURACY REGRESSION GATE: a fast subset of the accuracy benchmark (benchmarks/accuracy.py) with the real model.
+
+Twelve rendered stills (MakeHuman bodies with exact truth, ``benchmarks.synth``) across distance, camera
+height, yaw <= 15 deg, roll, resolution, side and body height, and one short clip with a heel lift. The
+bounds below are what the pipeline achieved when they were set (docs/ACCURACY.md) plus a margin, so a
+change that makes the numbers worse fails here instead of slipping through. Tighten them when the
+pipeline improves; do not loosen them without a reason in docs/ACCURACY.md.
+
+Renders are cached in ``$TMPDIR/ankle_screen_accuracy_cache`` (shared with the benchmark).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from benchmarks.accuracy import FIST_CM, Case, run_case
+
+pytestmark = pytest.mark.timeout(300)
+
+# ---- the bounds (set from the pipeline at commit 3446dba, see docs/ACCURACY.md "Regression gate") ----------------
+KPT_MAE_MAX_CM = 1.6  # knee past toe, foot-length scale, MAE over the 12 stills (measured 1.26)
+KPT_MAX_ERR_CM = 3.8  # no still worse than this (measured 3.03)
+SHIN_MAE_MAX_DEG = 2.3  # measured 1.82
+SHIN_MAX_ERR_DEG = 6.0  # measured 4.95
+FOOT_SCALE_MAX_ERR_PCT = 4.0  # foot-length scale vs the true px/cm at the foot (measured max 2.2)
+MARKER_SCALE_MAX_ERR_PCT = 12.0  # marker beside the foot, nearer the camera: known +8 % bias (max 10.1)
+MIN_MEASURED = 12  # of 12 stills must give a number (measured 12)
+MAX_FAR_VERDICT_MISSES = 1  # verdicts wrong although > 1 cm from the fist line (measured 1; target 0)
+CLIP_KPT_MAX_ERR_CM = 1.5  # per-attempt end range in the clip (measured 0.64)
+CLIP_SHIN_MAX_ERR_DEG = 2.5  # measured 1.05
+
+# (distance m, camera height m, yaw, roll, width, height, side, body cm, shin deg, background)
+STILLS = [
+    (2.5, 0.6, 0.0, 0.0, 1920, 1080, "left", 175.0, 38.0, "room"),
+    (3.0, 0.3, 5.0, 2.0, 1280, 720, "right", 162.0, 22.0, "plain"),
+    (2.0, 0.9, 10.0, -2.0, 1080, 1920, "left", 185.0, 45.0, "gradient"),
+    (3.5, 0.6, 0.0, 1.0, 3840, 2160, "right", 170.0, 30.0, "studio"),
+    (2.5, 0.3, 15.0, -3.0, 1920, 1080, "right", 190.0, 48.0, "clutter"),
+    (2.0, 0.6, 5.0, 3.0, 2560, 1440, "left", 155.0, 27.0, 11),
+    (3.0, 0.9, 10.0, 0.0, 1280, 720, "left", 180.0, 34.0, 23),
+    (2.5, 0.6, 15.0, 1.5, 1080, 1920, "right", 165.0, 41.0, "room"),
+    (2.0, 0.3, 0.0, -1.0, 1920, 1080, "right", 178.0, 17.0, 37),
+    (3.0, 0.6, 10.0, -4.0, 1920, 1080, "left", 160.0, 49.0, "plain"),
+    (2.5, 0.9, 5.0, 4.0, 1280, 720, "right", 195.0, 36.0, "studio"),
+    (3.5, 0.3, 0.0, -2.5, 2560, 1440, "left", 150.0, 43.0, "gradient"),
+]
+
+
+def _still(i: int, spec: tuple) -> Case:
+    dist, cam_h, yaw, roll, w, h, side, body, shin, bg = spec
+    params = dict(
+        body_height_cm=body, shin_angle_deg=shin, front_side=side, camera_distance_m=dist, camera_height_m=cam_h,
+        yaw_deg=yaw, roll_deg=roll, width_px=w, height_px=h, background=bg, skin_tone=i % 6, clothing_seed=300 + i,
+        seed=9000 + i, marker_cm=10.0,
+    )
+    return Case(f"gate_still_{i:02d}", "still", params, tags={"resolution": f"{w}x{h}"})
+
+
+CLIP = Case(
+    "gate_clip",
+    "clip",
+    dict(body_height_cm=172.0, front_side="left", camera_distance_m=2.3, camera_height_m=0.6, yaw_deg=5.0,
+         roll_deg=1.0, width_px=960, height_px=540, background="room", skin_tone=3, clothing_seed=7, seed=9100),
+    dict(fps=30.0, attempts=2, peak_shin_angles_deg=(34.0, 44.0), low_shin_angle_deg=12.0, attempt_s=1.0,
+         rest_s=0.3, heel_lift_attempt=1, heel_lift_cm=2.5),
+    tags={"resolution": "960x540"},
+)
+
+
+@pytest.fixture(scope="module")
+def still_rows() -> list[dict]:
+    return [run_case(_still(i, s)) for i, s in enumerate(STILLS)]
+
+
+@pytest.fixture(scope="module")
+def clip_row() -> dict:
+    return run_case(CLIP)
+
+
+def _finite(x) -> bool:
+    return x is not None and math.isfinite(x)
+
+
+def test_stills_are_measured(still_rows):
+    measured = [r for r in still_rows if _finite(r.get("kpt_foot_length")) and _finite(r.get("shin"))]
+    why = {r["name"]: r.get("error") or r.get("view_failures") for r in still_rows if r not in measured}
+    assert len(measured) >= MIN_MEASURED, why
+    assert all(r.get("side") == r["side_true"] for r in measured)
+
+
+def test_knee_past_toe_error_bounds(still_rows):
+    err = np.array([r["kpt_foot_length"] - r["kpt_true"] for r in still_rows if _finite(r.get("kpt_foot_length"))])
+    assert np.abs(err).mean() <= KPT_MAE_MAX_CM, err.round(2)
+    assert np.abs(err).max() <= KPT_MAX_ERR_CM, err.round(2)
+
+
+def test_shin_angle_error_bounds(still_rows):
+    err = np.array([r["shin"] - r["shin_true"] for r in still_rows if _finite(r.get("shin"))])
+    assert np.abs(err).mean() <= SHIN_MAE_MAX_DEG, err.round(2)
+    assert np.abs(err).max() <= SHIN_MAX_ERR_DEG, err.round(2)
+
+
+def test_scale_error_bounds(still_rows):
+    foot = [100 * (r["px_per_cm_foot_length"] / r["px_per_cm_true"] - 1) for r in still_rows
+            if _finite(r.get("px_per_cm_foot_length"))]
+    assert foot and max(abs(e) for e in foot) <= FOOT_SCALE_MAX_ERR_PCT, np.round(foot, 2)
+    marker = [100 * (r["px_per_cm_marker"] / r["px_per_cm_true"] - 1) for r in still_rows
+              if _finite(r.get("px_per_cm_marker"))]
+    assert len(marker) >= 3  # the marker is found in the closer, larger views
+    assert max(abs(e) for e in marker) <= MARKER_SCALE_MAX_ERR_PCT, np.round(marker, 2)
+
+
+def test_verdicts_far_from_the_line_agree(still_rows):
+    # SPEC target: every case more than 1 cm from the fist line agrees. Not met yet: gate_still_02 (portrait,
+    # 2 m, camera 0.9 m high, yaw 10: 11.75 cm read as 9.5 cm) fails; no further miss may appear.
+    misses = [
+        r["name"]
+        for r in still_rows
+        if r.get("verdict_foot_length") in ("pass", "fail")
+        and abs(r["kpt_true"] - FIST_CM) > 1.0
+        and r["verdict_foot_length"] != ("pass" if r["kpt_true"] >= FIST_CM else "fail")
+    ]
+    assert len(misses) <= MAX_FAR_VERDICT_MISSES, misses
+
+
+def test_clip_heel_lift_and_end_range(clip_row):
+    assert "error" not in clip_row, clip_row.get("error")
+    assert clip_row["n_attempts"] == 2
+    flat, lifted = clip_row["attempts"]
+    assert lifted["lift_true_cm"] >= 2.0 and lifted["lifted_detected"] is True
+    assert flat["lifted_detected"] is False
+    for a in (flat, lifted):
+        assert abs(a["kpt"] - a["kpt_true"]) <= CLIP_KPT_MAX_ERR_CM, a
+        assert abs(a["shin"] - a["shin_true"]) <= CLIP_SHIN_MAX_ERR_DEG, a
