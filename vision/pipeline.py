@@ -171,39 +171,43 @@ def analyze_clip(
             "Trim it to the attempts (a few seconds each) and retry."
         )
     est = estimator if estimator is not None else MediaPipePose(video_mode=not info.is_still)
-    est.reset()
-    expected = max(info.frame_count_estimate, 1)
-    records: list[FrameRecord] = []
-    # other people are looked for with the real model only (a fake estimator draws a single person)
-    n_check = options.people_check_frames if estimator is None else 0
-    check_at = {int(round(x)) for x in np.linspace(0, expected - 1, n_check)} if n_check else set()
-    samples: dict[int, np.ndarray] = {}
-    person_box: list[tuple[float, ...] | None] = [None]  # latest pose box, read by the decode thread
-    prepare = None if info.is_still else _camera_motion(person_box)
-    planner = FramePlanner(1 if info.is_still else options.stride_frames, options.dense_margin_deg)
-    decoded_s = 0.0
-    for fr in video.iter_frames_prefetch(path, options.max_side_px, prepare=prepare):
-        decoded_s = fr.time_s
-        if options.max_duration_s is not None and fr.time_s > options.max_duration_s + 1.0:
-            # the header understated the length (or had none): stop at the limit, never stream on for ever
-            raise InvalidSettingError(
-                f"The clip runs longer than the {options.max_duration_s:.0f} s limit. "
-                "Trim it to the attempts (a few seconds each) and retry."
-            )
-        if not planner.wants(fr) and fr.index not in check_at:
-            continue
-        todo = [fr]
-        while todo:
-            cur = todo.pop(0)
-            find_marker = options.marker_cm is not None and cur.index < options.marker_search_frames
-            records.append(observe_frame(cur.rgb, cur.index, cur.time_s, est, find_marker, cur.to_ref))
-            if records[-1].xy_px is not None:
-                person_box[0] = tuple(records[-1].xy_px.min(axis=0)) + tuple(records[-1].xy_px.max(axis=0))
-            if cur.index in check_at and records[-1].pose_found:
-                samples[cur.index] = cur.rgb
-            todo = planner.observed(records[-1]) + todo
-        if progress is not None:
-            progress(fr.index + 1, max(expected, fr.index + 1))
+    try:
+        est.reset()
+        expected = max(info.frame_count_estimate, 1)
+        records: list[FrameRecord] = []
+        # other people are looked for with the real model only (a fake estimator draws a single person)
+        n_check = options.people_check_frames if estimator is None else 0
+        check_at = {int(round(x)) for x in np.linspace(0, expected - 1, n_check)} if n_check else set()
+        samples: dict[int, np.ndarray] = {}
+        person_box: list[tuple[float, ...] | None] = [None]  # latest pose box, read by the decode thread
+        prepare = None if info.is_still else _camera_motion(person_box)
+        planner = FramePlanner(1 if info.is_still else options.stride_frames, options.dense_margin_deg)
+        decoded_s = 0.0
+        for fr in video.iter_frames_prefetch(path, options.max_side_px, prepare=prepare):
+            decoded_s = fr.time_s
+            if options.max_duration_s is not None and fr.time_s > options.max_duration_s + 1.0:
+                # the header understated the length (or had none): stop at the limit, never stream on for ever
+                raise InvalidSettingError(
+                    f"The clip runs longer than the {options.max_duration_s:.0f} s limit. "
+                    "Trim it to the attempts (a few seconds each) and retry."
+                )
+            if not planner.wants(fr) and fr.index not in check_at:
+                continue
+            todo = [fr]
+            while todo:
+                cur = todo.pop(0)
+                find_marker = options.marker_cm is not None and cur.index < options.marker_search_frames
+                records.append(observe_frame(cur.rgb, cur.index, cur.time_s, est, find_marker, cur.to_ref))
+                if records[-1].xy_px is not None:
+                    person_box[0] = tuple(records[-1].xy_px.min(axis=0)) + tuple(records[-1].xy_px.max(axis=0))
+                if cur.index in check_at and records[-1].pose_found:
+                    samples[cur.index] = cur.rgb
+                todo = planner.observed(records[-1]) + todo
+            if progress is not None:
+                progress(fr.index + 1, max(expected, fr.index + 1))
+    finally:
+        if estimator is None:  # a model this call created is closed (it holds ~140 MB of native memory)
+            est.reset()
     if not records:
         raise video.UnreadableInputError(f"No frame of '{Path(path).name}' could be decoded. {video.REFILM}")
     records.sort(key=lambda r: r.frame_index)
