@@ -24,7 +24,7 @@ SHANK_RATIO_REL_SD = 0.07
 ASSUMED_FOOT_LENGTH_CM = {"m": 26.3, "f": 23.8, None: 25.0}
 ASSUMED_FOOT_REL_SD = 0.08
 USER_TAPE_SD_CM = 0.4  # typical error of a person measuring their own foot or height with a tape
-MARKER_DEPTH_REL_SD = 0.02  # the marker lies beside the foot, a few cm nearer or further than its plane
+MARKER_DEPTH_REL_SD = 0.04  # the marker's far edge lies a few cm nearer the camera than the foot's plane
 
 
 @dataclass(frozen=True)

@@ -228,15 +228,13 @@ def heel_height_px(track: LegTrack, forward: np.ndarray) -> np.ndarray:
     """Per-frame height (px) of the heel's lowest silhouette point above the floor line through the toe tip.
 
     The silhouette follows the heel itself; the pose model's heel point sits on the back of the heel and
-    barely moves when the heel rises (it missed 1.5 cm lifts on rendered clips). Frames without a
-    silhouette heel fall back to the heel landmark's height above the toe landmark.
+    barely moves when the heel rises (it missed 1.5 cm lifts on rendered clips) and jumps on small, far
+    figures. Only when most frames lack a silhouette heel is the landmark used instead.
     """
     sil = height_above_line_px(track.heel_bottom, track.toe_tip, forward)
     lm = height_above_line_px(track.heel, track.toe, forward)
     if np.isfinite(sil).sum() >= max(1, 0.5 * np.isfinite(lm).sum()):
-        both = np.isfinite(sil) & np.isfinite(lm)
-        shift = float(np.median(sil[both] - lm[both])) if both.any() else 0.0
-        return np.where(np.isfinite(sil), sil, lm + shift)
+        return sil  # frames without a clean silhouette heel stay unknown (never filled from the jumpy landmark)
     return lm
 
 

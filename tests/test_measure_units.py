@@ -169,7 +169,7 @@ def test_view_checks_name_what_to_change(args, failed_check):
 
 
 @pytest.mark.parametrize("tilt_deg, ok", [(-4.0, True), (3.0, True), (5.5, True), (7.5, False), (12.0, False)])
-def test_foot_sloping_down_to_the_toes_means_heel_up_throughout(tilt_deg, ok):
+def test_foot_sloping_down_to_the_toes_warns_of_a_heel_up_throughout(tilt_deg, ok):
     rep = check_view(5, 0.9, 150, 120, 1.0, foot_tilt_deg=tilt_deg)
-    assert rep.checks["heel_down"] is ok
-    assert ok or "heel" in rep.failures[0]
+    assert rep.checks["foot_level"] is ok and rep.ok  # never refuses: a high camera tilts a flat foot too
+    assert ok or "heel" in rep.warnings[0]

@@ -19,7 +19,13 @@ _DET: cv2.aruco.ArucoDetector | None = None
 
 
 def marker_side_px(rgb: np.ndarray) -> float | None:
-    """Length in pixels of the longest (least foreshortened) side of the first marker found, else None."""
+    """Length in pixels of the marker's far edge along the floor, else None.
+
+    A marker lying on the floor beside the foot shows two edges running along the floor (long) and two
+    receding ones (foreshortened). Of the two long ones the far edge is nearer the foot's plane; the near
+    edge, some 10-20 cm closer to the camera, looks several per cent larger (measured on renders: +7.7 %
+    with the near edge at 2.5 m).
+    """
     global _DET
     if _DET is None:
         _DET = _detector()
@@ -29,7 +35,8 @@ def marker_side_px(rgb: np.ndarray) -> float | None:
         return None
     c = corners[0].reshape(4, 2).astype(float)
     sides = np.linalg.norm(c - np.roll(c, -1, axis=0), axis=1)
-    return float(sides.max())
+    along = (sides[0], sides[2]) if sides[0] + sides[2] >= sides[1] + sides[3] else (sides[1], sides[3])
+    return float(min(along))
 
 
 def marker_image(side_px: int = 800) -> np.ndarray:

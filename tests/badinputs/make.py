@@ -359,7 +359,7 @@ CASES: list[Case] = [
     Case("side_view_synth", "side_synth.mp4", "Rendered half-kneeling knee drive, side view (control)",
          _synth_clip(), "measured"),
     Case("heel_lifted_synth", "heel_synth.mp4", "Rendered knee drive with the heel 3 cm up throughout",
-         _synth_clip(heel=3.0), "refused", "heel seems to stay off the floor"),
+         _synth_clip(heel=3.0), "known_gap", "heel"),
     Case("two_people", "two.mp4", "Two people of the same size side by side", _two_people, "refused",
          "two people"),
     Case("uhd_4k", "uhd.mp4", "4K portrait (2160x3840) upscaled, 15 fps", _uhd, "measured"),
