@@ -103,6 +103,20 @@ def _lm(rec: FrameRecord, side: str, name: str) -> np.ndarray:
     return rec.xy_px[LEG_LANDMARK_INDEX[side][name]]
 
 
+def kneel_evidence(xy_px: np.ndarray, knee_gap: float, knee_floor_gap: float) -> tuple[float, bool]:
+    """(knee height gap in shin lengths, positive = left knee higher; whether this frame looks half-kneeling).
+
+    Half-kneeling: one knee clearly higher than the other, and the lower knee resting on the floor (level
+    with the feet) - not a squat or a lunge, and not a far leg the pose model misplaced.
+    """
+    idx = LEG_LANDMARK_INDEX
+    shin = max(float(np.linalg.norm(xy_px[idx["left"]["knee"]] - xy_px[idx["left"]["ankle"]])), 1.0)
+    gap = float(xy_px[idx["right"]["knee"]][1] - xy_px[idx["left"]["knee"]][1]) / shin
+    floor_y = max(float(xy_px[idx[s][k]][1]) for s in ("left", "right") for k in ("heel", "toe"))
+    lower_knee_y = max(float(xy_px[idx["left"]["knee"]][1]), float(xy_px[idx["right"]["knee"]][1]))
+    return gap, abs(gap) > knee_gap and (floor_y - lower_knee_y) / shin < knee_floor_gap
+
+
 def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConfig = AnalysisConfig()) -> LegTrack:
     """Pick the screened (front) leg in every frame.
 
@@ -112,16 +126,10 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
     """
     n = len(records)
     posed = [r for r in records if r.pose_found]
-    gaps, kneeling = [], []
-    for r in posed:
-        shin = max(float(np.linalg.norm(_lm(r, "left", "knee") - _lm(r, "left", "ankle"))), 1.0)
-        gaps.append((_lm(r, "right", "knee")[1] - _lm(r, "left", "knee")[1]) / shin)
-        # the lower knee rests on the floor (level with the feet) in a half-kneel, not in a squat or lunge
-        floor_y = max(_lm(r, s, k)[1] for s in ("left", "right") for k in ("heel", "toe"))
-        lower_knee_y = max(_lm(r, "left", "knee")[1], _lm(r, "right", "knee")[1])
-        kneeling.append((floor_y - lower_knee_y) / shin < cfg.half_kneel_knee_floor_gap)
-    gaps_arr = np.array(gaps) if gaps else np.zeros(0)
-    half_kneel = len(gaps_arr) > 0 and np.mean((np.abs(gaps_arr) > cfg.half_kneel_knee_gap) & np.array(kneeling)) >= 0.5
+    evidence = [kneel_evidence(r.xy_px, cfg.half_kneel_knee_gap, cfg.half_kneel_knee_floor_gap) for r in posed if
+                r.xy_px is not None]
+    gaps_arr = np.array([g for g, _ in evidence]) if evidence else np.zeros(0)
+    half_kneel = len(evidence) > 0 and np.mean([k for _, k in evidence]) >= 0.5
     labels: list[str | None] = [None] * n
     if half_kneel:
         k = 0

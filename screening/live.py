@@ -40,7 +40,7 @@ from calibration.scale import (
     with_distance_uncertainty,
 )
 from calibration.view import ViewConfig, check_view, yaw_from_side_deg
-from screening.analysis import best_of_attempts, contact_forward, shin_angle_from_front_edge
+from screening.analysis import best_of_attempts, contact_forward, kneel_evidence, shin_angle_from_front_edge
 from screening.geometry import (
     height_above_line_px,
     knee_past_toe_px,
@@ -85,6 +85,7 @@ class LiveConfig:
     start_deg: float = 8.0  # an attempt starts this far above the resting shin angle
     end_min_deg: float = 4.0
     end_fraction: float = 0.35  # ... and ends below rest + max(end_min_deg, end_fraction * (peak - rest))
+    rearm_fraction: float = 0.5  # after an attempt the shin must come back below rest + this * start_deg
     rest_window_s: float = 10.0
     rest_percentile: float = 10.0
     rest_cap_deg: float = 15.0  # a resting half-kneeling shin is rarely tilted more than this
@@ -93,6 +94,7 @@ class LiveConfig:
     lost_s: float = 1.0  # an attempt ends when the person is not seen for this long
     gap_reset_s: float = 0.5  # smoothing restarts after a gap this long
     half_kneel_knee_gap: float = 0.3  # knee height gap, in shin lengths, of a half-kneeling stance
+    half_kneel_knee_floor_gap: float = 0.45  # ... with the lower knee this close to the feet (as offline)
     stance_window_s: float = 3.0  # half-kneeling when most frames of this window show the knee gap
     side_switch_margin: float = 10.0
     side_settle_frames: int = 8  # frames scored before the nearer leg is first chosen  # nearer-leg score margin before switching legs
@@ -254,6 +256,8 @@ class LiveScreen:
         self._yaw_frames: deque[np.ndarray] = deque(maxlen=600)
         self._vis: deque[float] = deque(maxlen=600)
         self._shin_len: deque[float] = deque(maxlen=600)
+        self._edge_minus_lm: deque[float] = deque(maxlen=300)
+        self._armed = True  # False after an attempt until the shin returns near rest (hysteresis)  # shin front-edge angle minus landmark angle
         self._posed = 0
 
     # ------------------------------------------------------------------ side
@@ -263,14 +267,12 @@ class LiveScreen:
         if self.side_setting in ("left", "right"):
             self._side = self.side_setting
             return self.side_setting
-        lk, rk = xy[LEG_LANDMARK_INDEX["left"]["knee"]], xy[LEG_LANDMARK_INDEX["right"]["knee"]]
-        shin = float(np.linalg.norm(lk - xy[LEG_LANDMARK_INDEX["left"]["ankle"]]))
-        gap = (rk[1] - lk[1]) / max(shin, 1.0)
+        gap, kneel_frame = kneel_evidence(xy, self.cfg.half_kneel_knee_gap, self.cfg.half_kneel_knee_floor_gap)
         t = float(rec.time_s)
-        self._gaps.append((t, gap))
+        self._gaps.append((t, float(kneel_frame)))
         while self._gaps and t - self._gaps[0][0] > self.cfg.stance_window_s:
             self._gaps.popleft()
-        kneeling = np.mean([abs(g) > self.cfg.half_kneel_knee_gap for _, g in self._gaps]) >= 0.5
+        kneeling = np.mean([k for _, k in self._gaps]) >= 0.5
         if kneeling:
             # half-kneeling: the front leg is the one whose knee is off the floor (higher), per frame,
             # so that left/right label swaps of the pose model do no harm
@@ -462,9 +464,16 @@ class LiveScreen:
             if math.isfinite(foot_lm) and foot_lm > 0:
                 self._foot_lm_px.append(foot_lm)
             if forward is not None:
+                # same definition as a clip's analysis (shin_angle_series): the front edge where the silhouette
+                # has one, else the landmark angle shifted by the recent edge-landmark difference (no jumps)
                 shin = float(shin_angle_deg(knee, ankle, forward))
-                if legs is not None and _finite(legs.shin_front_dir):  # same definition as a clip's analysis
-                    shin = float(shin_angle_from_front_edge(legs.shin_front_dir, forward))
+                if legs is not None and _finite(legs.shin_front_dir):
+                    edge = float(shin_angle_from_front_edge(legs.shin_front_dir, forward))
+                    if math.isfinite(shin):
+                        self._edge_minus_lm.append(edge - shin)
+                    shin = edge
+                elif self._edge_minus_lm:
+                    shin += float(np.median(self._edge_minus_lm))
                 base = self._heel_base_px()
                 h = float(height_above_line_px(heel_pt, toe_pt, forward))
                 lift_px = h - base
@@ -546,7 +555,9 @@ class LiveScreen:
         if run is None:
             if math.isfinite(shin):
                 rest = self._rest_level()
-                if shin >= rest + cfg.start_deg:
+                if not self._armed and shin <= rest + cfg.rearm_fraction * cfg.start_deg:
+                    self._armed = True  # back near rest: the next drive is a new attempt
+                if self._armed and shin >= rest + cfg.start_deg:
                     run = self._running = _Running(len(self.attempts), t, rest, shin, last_seen_t=t)
                 else:
                     self._rest.append((t, shin))
@@ -584,7 +595,8 @@ class LiveScreen:
         run = self._running
         self._running = None
         if run is None or t - run.start_t < self.cfg.min_attempt_s:
-            return None
+            return None  # a blip, not an attempt: stay armed
+        self._armed = False
         a = self._make_attempt(run, t)
         self.attempts.append(a)
         return a

@@ -228,3 +228,20 @@ def test_processor_on_real_frames_keeps_one_size_and_measures():
     fps = proc.frames_processed / proc.busy_s
     print(f"live processor: {proc.frames_processed} frames, {fps:.1f} fps processing (input sizes {set(sizes_in)})")
     assert fps >= 10  # >= 15 on an idle 2-core machine; slack for a loaded CI box
+
+
+def test_live_processor_finds_the_three_squat_bottoms_of_the_real_clip():
+    """The webcam path on the real squat clip fed frame by frame: three attempts at the three bottoms
+    (about 0-0.8 s, 4.8-5.7 s, 9.7-10.4 s) with shin angles close to the clip analysis (~30-33 deg)."""
+    from tests.conftest import PEXELS, need
+    from vision.live import LiveProcessor
+    from vision.video import iter_frames
+
+    lp = LiveProcessor()
+    for fr in iter_frames(need(PEXELS), 640):
+        lp.process(fr.rgb, fr.time_s)
+    attempts = lp.result().attempts
+    assert len(attempts) == 3, [(a.end_range_time_s, a.shin_angle_deg) for a in attempts]
+    for a, (lo, hi) in zip(attempts, [(0.0, 1.2), (4.5, 6.3), (9.3, 10.4)], strict=True):
+        assert a.end_range_time_s is not None and lo <= a.end_range_time_s <= hi
+        assert a.shin_angle_deg is not None and 25.0 <= a.shin_angle_deg <= 40.0
