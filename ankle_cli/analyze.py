@@ -112,11 +112,14 @@ def analyze(
     ) as bar:
         task = bar.add_task("Analysing", total=None)
         analysis = analyze_clip(clip, opts, progress=lambda d, n: bar.update(task, completed=d, total=n))
+        snaps = None  # end-range snapshots, taken while writing the annotated video if there is one
         if annotated is not None:
             from vision.annotate import write_annotated
 
             t2 = bar.add_task("Writing video", total=len(analysis.records))
-            write_annotated(analysis, annotated, opts.max_side_px, lambda d, n: bar.update(t2, completed=d, total=n))
+            snaps = write_annotated(
+                analysis, annotated, opts.max_side_px, lambda d, n: bar.update(t2, completed=d, total=n)
+            )
     result = analysis.result
     typer.echo("\n".join(summary_lines(result)))
     if json_out is not None:
@@ -126,9 +129,10 @@ def analyze(
         write_csv(result, csv_out)
     snap = None
     if snapshot is not None or report is not None:
-        from vision.annotate import end_range_snapshots
+        if snaps is None:
+            from vision.annotate import end_range_snapshots
 
-        snaps = end_range_snapshots(analysis, opts.max_side_px)
+            snaps = end_range_snapshots(analysis, opts.max_side_px)
         snap = snaps.get(result.best.attempt_index) if result.best.attempt_index is not None else None
         if snap is None and snaps:
             snap = next(iter(snaps.values()))

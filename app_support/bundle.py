@@ -148,13 +148,16 @@ def analyze_upload(
     try:
         analysis = analyze_clip(path, options, progress=prog("Analysing frame", 0.0, 0.7 if annotate else 0.95))
         result = analysis.result
-        snaps = end_range_snapshots(analysis, options.max_side_px)
         video = None
-        if annotate:
+        if annotate:  # one more decode pass writes the video and takes the snapshots
             out = workdir / bid / "annotated.mp4"
-            write_annotated(analysis, out, options.max_side_px, prog("Writing annotated video frame", 0.7, 0.97))
+            snaps = write_annotated(
+                analysis, out, options.max_side_px, prog("Writing annotated video frame", 0.7, 0.97)
+            )
             video = out.read_bytes()
             out.unlink(missing_ok=True)
+        else:
+            snaps = end_range_snapshots(analysis, options.max_side_px)
     finally:
         import shutil
 

@@ -69,13 +69,16 @@ def write_annotated(
     out_path: str | Path,
     max_side_px: int,
     progress: Callable[[int, int], None] | None = None,
-) -> int:
+) -> dict[int, np.ndarray]:
     """Decode the clip again and write every frame with its overlay, at the clip's own timing.
 
     Frames the pose model skipped (see ``FramePlanner``) carry the overlay of the nearest analysed frame.
+    Returns the annotated end-range frame of each attempt (keyed by attempt index), taken in the same pass.
     """
     n = max(analysis.info.frame_count_estimate, len(analysis.records))
     indices = [r.frame_index for r in analysis.records]
+    wanted = _end_range_frames(analysis)
+    snaps: dict[int, np.ndarray] = {}
     written = 0
     writer: Mp4Writer | None = None
     try:
@@ -84,19 +87,28 @@ def write_annotated(
             if writer is None:
                 h, w = fr.rgb.shape[:2]
                 writer = Mp4Writer(out_path, analysis.info.fps or 30.0, w, h)
-            writer.write(draw_overlay(fr.rgb, overlay_for(analysis, i)), fr.time_s)
+            img = draw_overlay(fr.rgb, overlay_for(analysis, i))
+            writer.write(img, fr.time_s)
+            if fr.index in wanted:
+                snaps[wanted[fr.index]] = img
             written += 1
             if progress is not None:
                 progress(written, n)
     finally:
         if writer is not None:
             writer.close()
-    return written
+    return snaps
+
+
+def _end_range_frames(analysis: Analysis) -> dict[int, int]:
+    """Video frame index of each attempt's end range -> attempt index."""
+    return {a.end_range_frame: a.index for a in analysis.result.attempts if a.end_range_frame is not None}
 
 
 def end_range_snapshots(analysis: Analysis, max_side_px: int) -> dict[int, np.ndarray]:
-    """Annotated end-range frame of each attempt, keyed by attempt index (one decode pass)."""
-    wanted = {a.end_range_frame: a.index for a in analysis.result.attempts if a.end_range_frame is not None}
+    """Annotated end-range frame of each attempt, keyed by attempt index (one decode pass, stopping after
+    the last end range). ``write_annotated`` returns the same when the video is written anyway."""
+    wanted = _end_range_frames(analysis)
     if not wanted:
         return {}
     pos = {r.frame_index: i for i, r in enumerate(analysis.records)}
