@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from screening.landmarks import N_LANDMARKS, Landmark  # noqa: F401  (re-exported)
+from screening.landmarks import LEG_LANDMARK_INDEX, N_LANDMARKS, Landmark  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
@@ -22,22 +22,7 @@ class LegLandmarks:
 
 
 LEGS: dict[str, LegLandmarks] = {
-    "left": LegLandmarks(
-        Landmark.LEFT_HIP,
-        Landmark.LEFT_KNEE,
-        Landmark.LEFT_ANKLE,
-        Landmark.LEFT_HEEL,
-        Landmark.LEFT_FOOT_INDEX,
-        Landmark.LEFT_SHOULDER,
-    ),
-    "right": LegLandmarks(
-        Landmark.RIGHT_HIP,
-        Landmark.RIGHT_KNEE,
-        Landmark.RIGHT_ANKLE,
-        Landmark.RIGHT_HEEL,
-        Landmark.RIGHT_FOOT_INDEX,
-        Landmark.RIGHT_SHOULDER,
-    ),
+    side: LegLandmarks(**{part: Landmark(i) for part, i in parts.items()}) for side, parts in LEG_LANDMARK_INDEX.items()
 }
 
 
