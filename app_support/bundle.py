@@ -256,8 +256,9 @@ def travel_figure(result_json: dict[str, Any]) -> Any:
         if a.get("end_range_time_s") is not None:
             fig.add_vline(x=a["end_range_time_s"], line={"color": "#555", "dash": "dot"},
                           annotation_text=f"#{a['index'] + 1}")
-    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      legend={"orientation": "h", "y": 1.12}, title=None)
+    fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+                      title={"text": "Knee travel and shin angle over time", "font": {"size": 14}})
     fig.update_xaxes(title_text="time (s); red = heel lifted, grey = attempt")
     fig.update_yaxes(title_text="knee past toe (cm)", secondary_y=False)
     fig.update_yaxes(title_text="shin angle (deg)", secondary_y=True)

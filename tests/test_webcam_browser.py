@@ -130,3 +130,70 @@ def test_live_page_with_a_fake_webcam_shows_live_numbers(tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@pytest.mark.timeout(240)
+def test_upload_page_in_a_real_browser_shows_snapshot_and_video(tmp_path):
+    """AppTest cannot see whether media load: a browser uploads a sample clip and checks that the end-range
+    snapshot image and the annotated video are actually served (a starlette/streamlit mismatch once broke
+    them with HTTP 500s while every AppTest passed)."""
+    if CHROMIUM is None or DRIVER is None:
+        pytest.skip("chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.common.by import By
+
+    sample = REPO / "sample_videos" / "fail_left.mp4"
+    port = free_port()
+    log = open(tmp_path / "streamlit.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+    )
+    driver = None
+    try:
+        for _ in range(120):
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                time.sleep(0.25)
+        opts = webdriver.ChromeOptions()
+        opts.binary_location = CHROMIUM
+        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  f"--user-data-dir={tmp_path / 'chrome'}", "--window-size=1400,2000"):
+            opts.add_argument(a)
+        driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=DRIVER), options=opts)
+        driver.get(f"http://127.0.0.1:{port}/Upload_video")
+        t0 = time.time()
+        while not driver.find_elements(By.CSS_SELECTOR, 'input[type="file"]') and time.time() - t0 < 60:
+            time.sleep(0.5)
+        driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(sample))
+
+        def loaded_image_width() -> int:
+            widths = [driver.execute_script("return arguments[0].naturalWidth", i)
+                      for i in driver.find_elements(By.CSS_SELECTOR, "img[src*='/media/']")]
+            return max(widths, default=0)
+
+        t0 = time.time()
+        while time.time() - t0 < 150 and loaded_image_width() == 0:
+            time.sleep(1)
+        text = driver.find_element(By.TAG_NAME, "body").text
+        assert "knee past toe" in text.lower(), text[-1500:]
+        assert loaded_image_width() > 100, "the end-range snapshot did not load"
+        video_state = driver.execute_script(
+            "const v = document.querySelector('video'); return v ? [v.readyState, v.duration] : null")
+        t0 = time.time()
+        while (video_state is None or video_state[0] < 1) and time.time() - t0 < 30:
+            time.sleep(1)
+            video_state = driver.execute_script(
+                "const v = document.querySelector('video'); return v ? [v.readyState, v.duration] : null")
+        assert video_state is not None and video_state[0] >= 1 and video_state[1] > 3, video_state
+        log.flush()
+        assert "Exception in ASGI" not in (tmp_path / "streamlit.log").read_text()
+    finally:
+        if driver is not None:
+            driver.quit()
+        server.terminate()
+        server.wait(10)
