@@ -141,14 +141,15 @@ def analyze(
 
             snapshot.parent.mkdir(parents=True, exist_ok=True)
             cv2.imwrite(str(snapshot), snap[:, :, ::-1])
-    if report is not None:
-        from screening.report import build_report
-
-        build_report(result.to_json_dict(), report, snapshot_rgb=snap)
-    if save:
+    if save:  # saved before the report is built, so the report's trend includes this screen
         from screening.history import HistoryStore
 
-        HistoryStore.open(db).add_result(result.to_json_dict())
+        with HistoryStore.open(db) as store:
+            store.add(result.to_json_dict(), source_file=str(clip))
+    if report is not None:
+        from screening.report import build_report_with_context
+
+        build_report_with_context(result.to_json_dict(), report, snapshot_rgb=snap, db_path=db)
     if result.best.verdict == "not_measured" and not result.view.get("ok", True):
         from screening.errors import ViewCheckError
 

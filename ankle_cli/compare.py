@@ -129,7 +129,7 @@ def compare(
         save_png(side_by_side(b_snap, a_snap), str(image))
         typer.echo(f"Wrote {image}.", err=json_out)
     if report is not None:
-        from screening.report import build_report
+        from screening.report import build_report_with_context
 
-        build_report(a, report, snapshot_rgb=a_snap, comparison=comp)
+        build_report_with_context(a, report, snapshot_rgb=a_snap, comparison=comp, db_path=db)
         typer.echo(f"Wrote {report}.", err=json_out)

@@ -281,3 +281,32 @@ def build_report(
     out = Path(out_path)
     pdf.output(str(out))
     return out
+
+
+def build_report_with_context(
+    result_json: dict[str, Any],
+    out_path: str | os.PathLike[str],
+    *,
+    snapshot_rgb: np.ndarray | None = None,
+    comparison: Comparison | None = None,
+    db_path: str | os.PathLike[str] | None = None,
+) -> Path:
+    """``build_report`` with what the CLI knows beyond the clip: the plan for this verdict (Step 2 not
+    asked, so its class is unknown) and, when a history database already exists, the trend of this side.
+    A missing database is not created (nothing is written that the user did not ask for)."""
+    from screening.history import HistoryStore, history_points, resolve_db_path
+    from screening.plan import PlanInput, make_plan, side_input_from_result
+    from screening.trend import trend_png
+
+    entries: list[Any] = []
+    path = resolve_db_path(db_path)
+    side = result_json.get("side")
+    if path.exists() and side in ("left", "right"):
+        with HistoryStore.open(path) as store:
+            entries = store.entries(side)
+    plan = None
+    if side in ("left", "right"):
+        plan = make_plan(PlanInput(sides=(side_input_from_result(result_json),), history=tuple(history_points(entries))))
+    trend = trend_png(entries) if len(entries) >= 2 else None
+    return build_report(result_json, out_path, snapshot_rgb=snapshot_rgb, plan=plan, trend_png=trend,
+                        comparison=comparison)
