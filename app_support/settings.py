@@ -36,30 +36,26 @@ class Settings:
     height_cm: float | None
     marker_cm: float | None
 
+    def subject(self) -> dict[str, object]:
+        """The six subject settings, named as AnalyzeOptions and LiveSettings name them."""
+        return {
+            "side": self.side,
+            "fist_width_cm": self.fist_width_cm,
+            "sex": self.sex,
+            "foot_length_cm": self.foot_length_cm,
+            "height_cm": self.height_cm,
+            "marker_cm": self.marker_cm,
+        }
+
     def analyze_options(self):
         from vision.pipeline import AnalyzeOptions
 
-        return AnalyzeOptions(
-            side=self.side,
-            fist_width_cm=self.fist_width_cm,
-            sex=self.sex,
-            foot_length_cm=self.foot_length_cm,
-            height_cm=self.height_cm,
-            marker_cm=self.marker_cm,
-            max_duration_s=MAX_DURATION_S,
-        )
+        return AnalyzeOptions(**self.subject(), max_duration_s=MAX_DURATION_S)  # type: ignore[arg-type]
 
     def live_settings(self):
         from vision.live import LiveSettings
 
-        return LiveSettings(
-            side=self.side,
-            fist_width_cm=self.fist_width_cm,
-            sex=self.sex,
-            foot_length_cm=self.foot_length_cm,
-            height_cm=self.height_cm,
-            marker_cm=self.marker_cm,
-        )
+        return LiveSettings(**self.subject())  # type: ignore[arg-type]
 
     def describe(self) -> str:
         fist = fist_width(self.fist_width_cm, self.sex)

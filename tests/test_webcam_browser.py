@@ -7,6 +7,7 @@ the page shows the live numbers. The screenshot goes to artifacts/webcam_screens
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import socket
@@ -46,27 +47,16 @@ def write_y4m(src: Path, out: Path, first: int = 100, count: int = 120, size: tu
     return n
 
 
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+@contextlib.contextmanager
+def app_in_browser(tmp_path: Path, extra_args: tuple[str, ...] = (), window: str = "1400,1300"):
+    """``streamlit run app.py`` on a free local port and a headless Chromium driver; both torn down after.
 
-
-@pytest.mark.timeout(240)
-def test_live_page_with_a_fake_webcam_shows_live_numbers(tmp_path):
-    if CHROMIUM is None or DRIVER is None:
-        pytest.skip("chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)")
-    if not CLIP.exists():
-        pytest.skip(f"real clip {CLIP} is missing (CI has ../shared/realdata)")
+    Yields (driver, base_url, log_path)."""
     from selenium import webdriver
-    from selenium.webdriver.common.by import By
 
-    y4m = tmp_path / "clip.y4m"
-    assert write_y4m(CLIP, y4m) == 120
     port = free_port()
-    log = open(tmp_path / "streamlit.log", "w")
+    log_path = tmp_path / "streamlit.log"
+    log = open(log_path, "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
@@ -82,13 +72,45 @@ def test_live_page_with_a_fake_webcam_shows_live_numbers(tmp_path):
                 time.sleep(0.25)
         opts = webdriver.ChromeOptions()
         opts.binary_location = CHROMIUM
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--use-fake-device-for-media-stream",
-                  "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={y4m}",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--no-first-run", f"--user-data-dir={tmp_path / 'chrome'}", "--window-size=1400,1300"):
+        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  f"--user-data-dir={tmp_path / 'chrome'}", f"--window-size={window}", *extra_args):
             opts.add_argument(a)
         driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=DRIVER), options=opts)
-        driver.get(f"http://127.0.0.1:{port}/Live_webcam")
+        yield driver, f"http://127.0.0.1:{port}", log_path
+    finally:
+        if driver is not None:
+            driver.quit()
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.mark.timeout(240)
+def test_live_page_with_a_fake_webcam_shows_live_numbers(tmp_path):
+    if CHROMIUM is None or DRIVER is None:
+        pytest.skip("chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)")
+    if not CLIP.exists():
+        pytest.skip(f"real clip {CLIP} is missing (CI has ../shared/realdata)")
+    from selenium.webdriver.common.by import By
+
+    y4m = tmp_path / "clip.y4m"
+    assert write_y4m(CLIP, y4m) == 120
+    fake_cam = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                f"--use-file-for-fake-video-capture={y4m}")
+    with app_in_browser(tmp_path, fake_cam) as (driver, base, _log):
+        driver.get(f"{base}/Live_webcam")
 
         def wait_for(fn, timeout_s: float, what: str):
             t0 = time.time()
@@ -121,15 +143,6 @@ def test_live_page_with_a_fake_webcam_shows_live_numbers(tmp_path):
         out.parent.mkdir(exist_ok=True)
         driver.save_screenshot(str(out))
         assert out.stat().st_size > 10_000
-    finally:
-        if driver is not None:
-            driver.quit()
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.mark.timeout(240)
@@ -139,33 +152,11 @@ def test_upload_page_in_a_real_browser_shows_snapshot_and_video(tmp_path):
     them with HTTP 500s while every AppTest passed)."""
     if CHROMIUM is None or DRIVER is None:
         pytest.skip("chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)")
-    from selenium import webdriver
     from selenium.webdriver.common.by import By
 
     sample = REPO / "sample_videos" / "fail_left.mp4"
-    port = free_port()
-    log = open(tmp_path / "streamlit.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-    )
-    driver = None
-    try:
-        for _ in range(120):
-            try:
-                socket.create_connection(("127.0.0.1", port), 1).close()
-                break
-            except OSError:
-                time.sleep(0.25)
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = CHROMIUM
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  f"--user-data-dir={tmp_path / 'chrome'}", "--window-size=1400,2000"):
-            opts.add_argument(a)
-        driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=DRIVER), options=opts)
-        driver.get(f"http://127.0.0.1:{port}/Upload_video")
+    with app_in_browser(tmp_path, window="1400,2000") as (driver, base, log_path):
+        driver.get(f"{base}/Upload_video")
         t0 = time.time()
         while not driver.find_elements(By.CSS_SELECTOR, 'input[type="file"]') and time.time() - t0 < 60:
             time.sleep(0.5)
@@ -190,10 +181,4 @@ def test_upload_page_in_a_real_browser_shows_snapshot_and_video(tmp_path):
             video_state = driver.execute_script(
                 "const v = document.querySelector('video'); return v ? [v.readyState, v.duration] : null")
         assert video_state is not None and video_state[0] >= 1 and video_state[1] > 3, video_state
-        log.flush()
-        assert "Exception in ASGI" not in (tmp_path / "streamlit.log").read_text()
-    finally:
-        if driver is not None:
-            driver.quit()
-        server.terminate()
-        server.wait(10)
+        assert "Exception in ASGI" not in log_path.read_text()
