@@ -51,11 +51,6 @@ def height_above_line_px(p_px: ArrayLike, line_point_px: ArrayLike, forward: Arr
     return signed_along(p_px, line_point_px, floor_up_normal(forward))
 
 
-def angle_of_deg(v: ArrayLike) -> float:
-    v = np.asarray(v, dtype=float)
-    return math.degrees(math.atan2(float(v[1]), float(v[0])))
-
-
 def median_direction(vectors: ArrayLike) -> np.ndarray:
     """Robust mean direction of 2-D vectors (unit), ignoring NaN rows."""
     v = unit(np.asarray(vectors, dtype=float))

@@ -55,8 +55,3 @@ class PoseFrame:
         sel = self.visibility >= min_visibility
         pts = self.xy_px[sel] if sel.any() else self.xy_px
         return (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max()))
-
-    def without_mask(self) -> PoseFrame:
-        return PoseFrame(
-            self.frame_index, self.time_s, self.width_px, self.height_px, self.xy_px, self.visibility, self.depth_rel
-        )
