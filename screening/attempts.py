@@ -9,10 +9,10 @@ import numpy as np
 
 @dataclass(frozen=True)
 class AttemptConfig:
-    min_range_deg: float = 6.0  # below this the clip is one held attempt
-    level_fraction: float = 0.5  # an attempt is where travel is above low + fraction * (high - low)
-    merge_gap_s: float = 0.35
-    min_duration_s: float = 0.12
+    min_range_deg: float = 6.0  # a drive must rise (and a return fall) at least this much; below it the clip is one held attempt
+    reversal_fraction: float = 0.3  # ... or this fraction of the clip's travel range, whichever is larger
+    edge_fraction: float = 0.25  # an attempt spans the frames above its valleys + this fraction of its rise
+    min_duration_s: float = 0.12  # shorter excursions are glitches, not drives
 
 
 @dataclass(frozen=True)
@@ -21,58 +21,75 @@ class AttemptSpan:
     stop: int  # last frame index (inclusive)
 
 
-def segment_attempts(time_s: np.ndarray, travel: np.ndarray, cfg: AttemptConfig = AttemptConfig()) -> list[AttemptSpan]:
-    """Split a knee-travel series (e.g. shin angle, deg) into attempts.
+def _turning_points(y: np.ndarray, idx: np.ndarray, delta: float) -> list[tuple[int, int]]:
+    """Alternating peaks (+1) and valleys (-1) of ``y`` at the indices ``idx``: an extreme counts once the
+    series has moved ``delta`` away from it (a zig-zag filter, so wiggles smaller than ``delta`` never split
+    a drive and a shallow drive between deep ones still counts). A rise still under way at the clip's end
+    ends in a peak."""
+    turns: list[tuple[int, int]] = []
+    hi = lo = int(idx[0])
+    trend = 0  # +1 rising, -1 falling, 0 not yet known
+    for i in idx:
+        i = int(i)
+        if trend >= 0 and y[i] > y[hi]:
+            hi = i
+        if trend <= 0 and y[i] < y[lo]:
+            lo = i
+        if trend >= 0 and y[hi] - y[i] >= delta:
+            if trend == 0 and lo < hi:
+                turns.append((lo, -1))
+            turns.append((hi, +1))
+            trend, lo = -1, i
+        elif trend <= 0 and y[i] - y[lo] >= delta:
+            if trend == 0 and hi < lo:
+                turns.append((hi, +1))
+            turns.append((lo, -1))
+            trend, hi = +1, i
+    if trend == +1:
+        turns.append((hi, +1))
+    return turns
 
-    An attempt is a run of frames where travel is in the upper part of the clip's range; runs closer
-    than ``merge_gap_s`` are merged. Runs touching the clip's start or end count (a clip may begin or
-    end at the bottom of a rep). Each span is widened to the nearest low points either side.
+
+def segment_attempts(time_s: np.ndarray, travel: np.ndarray, cfg: AttemptConfig = AttemptConfig()) -> list[AttemptSpan]:
+    """Split a knee-travel series (e.g. shin angle, deg) into attempts, one per forward drive.
+
+    A drive is a peak that the series rises to and falls from by at least ``max(min_range_deg,
+    reversal_fraction * range)``; drives at the clip's start or end count (a clip may begin or end at the
+    bottom of a rep). Each attempt spans the frames between its neighbouring valleys that are above the
+    higher of them plus ``edge_fraction`` of the rise. Frames need not be evenly spaced (a strided
+    analysis samples the approach more sparsely than the end range); the rule uses values, not counts.
     """
     t = np.asarray(time_s, dtype=float)
     y = np.asarray(travel, dtype=float)
     ok = np.isfinite(y)
     if ok.sum() == 0:
         return []
+    idx = np.where(ok)[0]
     lo, hi = np.percentile(y[ok], [5, 95])
-    idx_ok = np.where(ok)[0]
-    if hi - lo < cfg.min_range_deg:
-        return [AttemptSpan(int(idx_ok[0]), int(idx_ok[-1]))]
-    level = lo + cfg.level_fraction * (hi - lo)
-    above = ok & (y >= level)
-    runs: list[list[int]] = []
-    i = 0
-    n = len(y)
-    while i < n:
-        if above[i]:
-            j = i
-            while j + 1 < n and (above[j + 1] or not ok[j + 1]):
-                j += 1
-            while not ok[j]:
-                j -= 1
-            runs.append([i, j])
-            i = j + 1
-        else:
-            i += 1
-    merged: list[list[int]] = []
-    for r in runs:
-        if merged and t[r[0]] - t[merged[-1][1]] < cfg.merge_gap_s:
-            merged[-1][1] = r[1]
-        else:
-            merged.append(r)
-    merged = [r for r in merged if t[r[1]] - t[r[0]] >= cfg.min_duration_s or len(merged) == 1]
+    delta = max(cfg.min_range_deg, cfg.reversal_fraction * (hi - lo))
+    turns = _turning_points(y, idx, delta)
+    peaks = [k for k, (_, kind) in enumerate(turns) if kind > 0]
+    if not peaks:
+        return [AttemptSpan(int(idx[0]), int(idx[-1]))]
     spans: list[AttemptSpan] = []
-    valley = lo + 0.25 * (hi - lo)
-    for k, (a, b) in enumerate(merged):
-        left_limit = merged[k - 1][1] + 1 if k > 0 else 0
-        right_limit = merged[k + 1][0] - 1 if k + 1 < len(merged) else n - 1
-        s = a
-        while s - 1 >= left_limit and (not ok[s - 1] or y[s - 1] > valley):
+    for k in peaks:
+        p = turns[k][0]
+        left = turns[k - 1][0] if k > 0 else int(idx[0])
+        right = turns[k + 1][0] if k + 1 < len(turns) else int(idx[-1])
+        base = max(y[left], y[right]) if k > 0 and k + 1 < len(turns) else min(y[left], y[right])
+        edge = base + cfg.edge_fraction * (y[p] - base)
+        s = p
+        while s - 1 >= left and (not ok[s - 1] or y[s - 1] > edge):
             s -= 1
-        e = b
-        while e + 1 <= right_limit and (not ok[e + 1] or y[e + 1] > valley):
+        e = p
+        while e + 1 <= right and (not ok[e + 1] or y[e + 1] > edge):
             e += 1
-        spans.append(AttemptSpan(s, e))
-    return spans
+        half = base + 0.5 * (y[p] - base)
+        above = idx[(idx >= s) & (idx <= e) & (y[idx] >= half)]
+        if len(peaks) > 1 and t[above[-1]] - t[above[0]] < cfg.min_duration_s:
+            continue  # a one- or two-frame spike, not a drive
+        spans.append(AttemptSpan(int(s), int(e)))
+    return spans or [AttemptSpan(int(idx[0]), int(idx[-1]))]
 
 
 def end_range_index(span: AttemptSpan, travel: np.ndarray, usable: np.ndarray) -> int | None:

@@ -72,6 +72,33 @@ def test_segment_attempts_counts_drives_including_at_clip_edges(peaks):
         assert t[span.start] <= p + 0.05 and t[span.stop] >= p - 0.05
 
 
+def test_a_shallow_drive_between_deep_ones_is_its_own_attempt():
+    t = np.arange(0, 7.5, 1 / 30)
+    y = 12 + sum(a * np.exp(-0.5 * ((t - p) / 0.35) ** 2) for p, a in [(1.0, 30.0), (3.5, 30.0), (6.0, 14.0)])
+    spans = segment_attempts(t, y)
+    assert len(spans) == 3
+    assert t[spans[2].start] < 6.0 < t[spans[2].stop]
+
+
+@pytest.mark.parametrize("stride", [2, 3, 4])
+def test_strided_sampling_finds_the_same_attempts(stride):
+    """Sparse frames away from the end range, every frame near it (how a strided analysis samples)."""
+    t, y = synthetic_drives((1.0, 3.5, 6.0))
+    keep = (np.arange(len(t)) % stride == 0) | (y > y.max() - 8.0)
+    spans = segment_attempts(t[keep], y[keep])
+    assert len(spans) == 3
+    tk = t[keep]
+    for span, p in zip(spans, (1.0, 3.5, 6.0), strict=True):
+        assert tk[span.start] <= p <= tk[span.stop]
+
+
+def test_a_one_frame_spike_is_not_an_attempt():
+    t, y = synthetic_drives((1.0, 3.5))
+    y = y.copy()
+    y[150] += 25.0  # a glitch at 5 s
+    assert len(segment_attempts(t, y)) == 2
+
+
 def test_held_position_is_one_attempt_and_noise_is_not_split():
     t = np.arange(0, 3, 1 / 30)
     rng = np.random.default_rng(0)

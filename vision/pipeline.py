@@ -5,7 +5,8 @@ The same ``observe_frame`` serves the offline pipeline and the live webcam worke
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from vision import video
 from vision.landmarks import LEGS
 from vision.pose import MediaPipePose, PoseEstimator
 from vision.stabilize import CameraTracker
+
+log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]  # (frames done, frames expected)
 
@@ -95,9 +98,26 @@ def observe_frame(
     )
 
 
-def _camera_motion(person_box: list[tuple[float, ...] | None]) -> Callable[[video.Frame], video.Frame]:
-    """Per-frame camera-motion tracking, run in the decode thread (it needs no pose, only where the
-    person roughly is, to keep body motion out of the background)."""
+BoxFn = Callable[[tuple[float, ...] | None], None]
+
+
+def _decoded_frames(path: str | Path, info: video.VideoInfo, max_side_px: int) -> tuple[Iterable[video.Frame], BoxFn]:
+    """Upright, downsized frames with camera motion tracked, and a callback taking the person's latest box
+    (it keeps body motion out of the background tracker).
+
+    Clips are decoded in a child process (``vision.decode_process``: decoding beside the pose model in a
+    thread of this process costs pose time through the GIL); if no child process can be started, in a
+    background thread instead. A still is read directly."""
+    if info.is_still:
+        return video.iter_frames(path, max_side_px), lambda box: None
+    try:
+        from vision.decode_process import ProcessDecoder
+
+        dec = ProcessDecoder(path, max_side_px)
+        return dec, dec.set_person_box
+    except OSError as exc:
+        log.warning("no decoder process (%s): decoding in a thread", exc)
+    person_box: list[tuple[float, ...] | None] = [None]
     tracker = CameraTracker()
 
     def prepare(fr: video.Frame) -> video.Frame:
@@ -105,7 +125,7 @@ def _camera_motion(person_box: list[tuple[float, ...] | None]) -> Callable[[vide
         to_ref = tracker.update(fr.rgb, box if box is None else (box[0], box[1], box[2], box[3]))
         return video.Frame(fr.index, fr.time_s, fr.rgb, to_ref)
 
-    return prepare
+    return video.iter_frames_prefetch(path, max_side_px, prepare=prepare), lambda box: person_box.__setitem__(0, box)
 
 
 class FramePlanner:
@@ -179,11 +199,10 @@ def analyze_clip(
         n_check = options.people_check_frames if estimator is None else 0
         check_at = {int(round(x)) for x in np.linspace(0, expected - 1, n_check)} if n_check else set()
         samples: dict[int, np.ndarray] = {}
-        person_box: list[tuple[float, ...] | None] = [None]  # latest pose box, read by the decode thread
-        prepare = None if info.is_still else _camera_motion(person_box)
+        frames, set_person_box = _decoded_frames(path, info, options.max_side_px)
         planner = FramePlanner(1 if info.is_still else options.stride_frames, options.dense_margin_deg)
         decoded_s = 0.0
-        for fr in video.iter_frames_prefetch(path, options.max_side_px, prepare=prepare):
+        for fr in frames:
             decoded_s = fr.time_s
             if options.max_duration_s is not None and fr.time_s > options.max_duration_s + 1.0:
                 # the header understated the length (or had none): stop at the limit, never stream on for ever
@@ -199,7 +218,7 @@ def analyze_clip(
                 find_marker = options.marker_cm is not None and cur.index < options.marker_search_frames
                 records.append(observe_frame(cur.rgb, cur.index, cur.time_s, est, find_marker, cur.to_ref))
                 if records[-1].xy_px is not None:
-                    person_box[0] = tuple(records[-1].xy_px.min(axis=0)) + tuple(records[-1].xy_px.max(axis=0))
+                    set_person_box(tuple(records[-1].xy_px.min(axis=0)) + tuple(records[-1].xy_px.max(axis=0)))
                 if cur.index in check_at and records[-1].pose_found:
                     samples[cur.index] = cur.rgb
                 todo = planner.observed(records[-1]) + todo

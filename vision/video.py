@@ -158,10 +158,12 @@ def _decode_safely(container, stream, limit_errors: int = 200) -> Iterator[av.Vi
         log.info("stopped reading at a damaged part of the file: %s", exc)
 
 
-def iter_frames(path: str | Path, max_side_px: int | None = None) -> Iterator[Frame]:
+def iter_frames(path: str | Path, max_side_px: int | None = None, codec_threads: bool = True) -> Iterator[Frame]:
     """Yield upright RGB frames with their presentation time in seconds.
 
     A still image is a one-frame clip at t=0. ``max_side_px`` downsizes while decoding.
+    ``codec_threads=False`` decodes on one thread (beside the pose model, extra decoder threads only
+    compete with it for the cores).
     """
     path = Path(path)
     if is_still_image(path):
@@ -170,7 +172,8 @@ def iter_frames(path: str | Path, max_side_px: int | None = None) -> Iterator[Fr
     container = _open(path)
     try:
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
+        if codec_threads:
+            stream.thread_type = "AUTO"
         fps = float(stream.average_rate or 30.0)
         index = 0
         last_t = -1.0

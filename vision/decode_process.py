@@ -1,0 +1,207 @@
+"""Decoding in a child process, frames handed over through shared memory.
+
+MediaPipe's pose graph keeps one core busy and holds the GIL while it runs; decoding, scaling and
+camera-motion tracking in a Python thread of the same process then wait for each other (measured on
+the Pexels clip: pose 4.3 s alone, 4.8 s beside a decode thread, 4.4 s beside a decode process). A
+child process has its own interpreter, so it decodes on the second core while the pose model runs.
+
+The child (``python -m vision.decode_process``, a plain subprocess: nothing of the caller's main
+module is re-run) writes each upright, downsized RGB frame into one of a ring of shared-memory slots
+and reports (index, time, slot, camera map) on its stdout; the parent copies the slot out and hands it
+back on the child's stdin, together with the person's latest box, which keeps the body out of the
+camera tracker. Errors in the child reach the parent as the same ``UnreadableInputError`` message.
+Nothing leaves the machine: the only channels are two pipes and a shared-memory block.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from multiprocessing import shared_memory
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from screening.errors import UnreadableInputError
+from vision import video
+
+log = logging.getLogger(__name__)
+
+SLOTS = 8
+_HEADER = struct.Struct("<I")
+
+
+def _send(pipe: IO[bytes], msg: Any) -> None:
+    blob = pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(_HEADER.pack(len(blob)) + blob)
+    pipe.flush()
+
+
+def _receive(pipe: IO[bytes]) -> Any:
+    head = pipe.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        return None  # the other side has gone
+    (n,) = _HEADER.unpack(head)
+    blob = pipe.read(n)
+    if len(blob) < n:
+        return None
+    return pickle.loads(blob)
+
+
+class ProcessDecoder:
+    """Iterate a clip's frames decoded in a child process. ``set_person_box`` feeds the camera tracker."""
+
+    def __init__(self, path: str | Path, max_side_px: int | None, track_camera: bool = True) -> None:
+        self.path = Path(path)
+        self._closed = False
+        info = video.probe(path)
+        w, h = video._scaled_size(info.width_px, info.height_px, max_side_px)
+        self.shape = (h, w, 3)
+        self._shm = shared_memory.SharedMemory(create=True, size=SLOTS * h * w * 3)
+        self._slots: np.ndarray | None = np.ndarray((SLOTS, *self.shape), dtype=np.uint8, buffer=self._shm.buf)
+        args = dict(path=str(path), max_side_px=max_side_px, track_camera=track_camera, shm=self._shm.name, shape=self.shape)
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parents[1])
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "vision.decode_process"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._to_child, self._from_child = self._proc.stdin, self._proc.stdout
+        _send(self._to_child, args)
+
+    def set_person_box(self, box: tuple[float, ...] | None) -> None:
+        self._tell(("box", None if box is None else tuple(float(v) for v in box)))
+
+    def _tell(self, msg: Any) -> None:
+        try:
+            _send(self._to_child, msg)
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # the child has finished or died; __iter__ reports what matters
+
+    def __iter__(self) -> Iterator[video.Frame]:
+        try:
+            while True:
+                item = _receive(self._from_child)
+                if item is None:
+                    raise UnreadableInputError(f"Decoding '{self.path.name}' stopped unexpectedly. {video.REFILM}")
+                kind = item[0]
+                if kind == "done":
+                    return
+                if kind == "error":
+                    raise UnreadableInputError(item[1])
+                if kind == "crash":
+                    log.error("decoder process failed: %s", item[1])
+                    raise UnreadableInputError(f"'{self.path.name}' could not be decoded. {video.REFILM}")
+                _, index, time_s, slot, to_ref, rgb = item
+                if slot is not None:
+                    assert self._slots is not None
+                    rgb = self._slots[slot].copy()
+                    self._tell(("free", slot))
+                yield video.Frame(index, time_s, rgb, to_ref)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._tell(("stop",))
+        for pipe in (self._to_child, self._from_child):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+        try:
+            self._proc.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(timeout=2.0)
+        self._slots = None
+        self._shm.close()
+        try:
+            self._shm.unlink()
+        except FileNotFoundError:
+            pass
+
+
+# ---------------------------------------------------------------------------------------------------
+# the child
+# ---------------------------------------------------------------------------------------------------
+def _child_main() -> int:
+    import contextlib
+
+    from vision.stabilize import CameraTracker
+
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    args = _receive(inp)
+    if args is None:
+        return 1
+    # the shared block belongs to the parent: keep this process's resource tracker from unlinking it
+    with contextlib.suppress(Exception):
+        from multiprocessing import resource_tracker
+
+        resource_tracker.register = lambda *a, **k: None  # type: ignore[assignment]
+    shm = shared_memory.SharedMemory(name=args["shm"])
+    shape = tuple(args["shape"])
+    slots = np.ndarray((SLOTS, *shape), dtype=np.uint8, buffer=shm.buf)
+    free: queue.Queue[int | None] = queue.Queue()
+    for i in range(SLOTS):
+        free.put(i)
+    box: list[tuple[float, ...] | None] = [None]
+
+    def listen() -> None:  # slot releases, person boxes and stop requests from the parent
+        while True:
+            msg = _receive(inp)
+            if msg is None or msg[0] == "stop":
+                free.put(None)
+                return
+            if msg[0] == "free":
+                free.put(msg[1])
+            elif msg[0] == "box":
+                box[0] = msg[1]
+
+    threading.Thread(target=listen, daemon=True).start()
+    tracker = CameraTracker() if args["track_camera"] else None
+    try:
+        for fr in video.iter_frames(args["path"], args["max_side_px"], codec_threads=False):
+            b = box[0]
+            to_ref = tracker.update(fr.rgb, (b[0], b[1], b[2], b[3]) if b else None) if tracker is not None else None
+            slot = free.get()
+            if slot is None:
+                return 0
+            if fr.rgb.shape == shape:
+                slots[slot] = fr.rgb
+                _send(out, ("frame", fr.index, fr.time_s, slot, to_ref, None))
+            else:  # the stream changed size mid-clip: send this frame by value
+                free.put(slot)
+                _send(out, ("frame", fr.index, fr.time_s, None, to_ref, fr.rgb))
+        _send(out, ("done",))
+    except UnreadableInputError as exc:
+        _send(out, ("error", str(exc)))
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which decides what the user sees
+        import traceback
+
+        _send(out, ("crash", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+    finally:
+        del slots
+        shm.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main())
