@@ -75,6 +75,7 @@ class AnalysisConfig:
     silhouette_edge_px: float = 1.5  # 1-sigma error of a silhouette edge at the processing resolution
     half_kneel_knee_gap: float = 0.3  # knee height gap (in shin lengths) that marks a half-kneeling stance
     half_kneel_knee_floor_gap: float = 0.45  # ...with the lower knee at most this far above the feet (shins)
+    max_shin_length_change: float = 0.3  # frames whose knee-ankle length is off the clip median by more are glitches
     view: ViewConfig = field(default_factory=ViewConfig)
     attempts: AttemptConfig = field(default_factory=AttemptConfig)
 
@@ -117,6 +118,25 @@ def kneel_evidence(xy_px: np.ndarray, knee_gap: float, knee_floor_gap: float) ->
     return gap, abs(gap) > knee_gap and (floor_y - lower_knee_y) / shin < knee_floor_gap
 
 
+def _drop_implausible_frames(
+    records: list[FrameRecord], labels: list[str | None], max_change: float
+) -> list[str | None]:
+    """Unlabel frames whose knee-to-ankle length differs from the clip's median by more than ``max_change``
+    (a fraction): the shin's length hardly changes in a side view, so such a frame is the pose model still
+    searching (first frames) or misplacing the leg, and its angle would be a glitch, not a movement."""
+    lengths = np.array(
+        [
+            float(np.linalg.norm(_lm(r, lab, "knee") - _lm(r, lab, "ankle"))) if lab is not None else np.nan
+            for r, lab in zip(records, labels, strict=True)
+        ]
+    )
+    if not np.isfinite(lengths).any():
+        return labels
+    med = float(np.nanmedian(lengths))
+    bad = np.abs(lengths / med - 1.0) > max_change
+    return [None if b else lab for lab, b in zip(labels, bad, strict=True)]
+
+
 def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConfig = AnalysisConfig()) -> LegTrack:
     """Pick the screened (front) leg in every frame.
 
@@ -135,7 +155,10 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
         k = 0
         for i, r in enumerate(records):
             if r.pose_found:
-                labels[i] = "left" if gaps_arr[k] > 0 else "right"  # left knee higher (smaller y) => left is front
+                # left knee higher (smaller y) => left is front; a frame that does not look half-kneeling in a
+                # half-kneeling clip is the pose model misplacing the legs (e.g. while it locks on): not used
+                if evidence[k][1]:
+                    labels[i] = "left" if gaps_arr[k] > 0 else "right"
                 k += 1
         counts = Counter(lab for lab in labels if lab)
         side_label = counts.most_common(1)[0][0]
@@ -156,6 +179,7 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
             side_label = "left" if score["left"] <= score["right"] else "right"
             reason = "the leg nearer the camera (both feet are down in this clip)"
         labels = [side_label if r.pose_found else None for r in records]
+    labels = _drop_implausible_frames(records, labels, cfg.max_shin_length_change)
 
     def series(getter, direction: bool = False) -> np.ndarray:
         """Per-frame point (or direction) of the chosen leg, mapped into the first frame's pixels so

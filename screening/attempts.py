@@ -10,7 +10,8 @@ import numpy as np
 @dataclass(frozen=True)
 class AttemptConfig:
     min_range_deg: float = 6.0  # a drive must rise (and a return fall) at least this much; below it the clip is one held attempt
-    reversal_fraction: float = 0.3  # ... or this fraction of the clip's travel range, whichever is larger
+    reversal_fraction: float = 0.3  # ... or this fraction of the clip's travel range, whichever is larger,
+    max_reversal_deg: float = 8.0  # ... but never more than this (a few glitch frames must not hide real drives)
     edge_fraction: float = 0.25  # an attempt spans the frames above its valleys + this fraction of its rise
     min_duration_s: float = 0.12  # shorter excursions are glitches, not drives
 
@@ -54,7 +55,7 @@ def segment_attempts(time_s: np.ndarray, travel: np.ndarray, cfg: AttemptConfig 
     """Split a knee-travel series (e.g. shin angle, deg) into attempts, one per forward drive.
 
     A drive is a peak that the series rises to and falls from by at least ``max(min_range_deg,
-    reversal_fraction * range)``; drives at the clip's start or end count (a clip may begin or end at the
+    reversal_fraction * range)`` (capped at ``max_reversal_deg``); drives at the clip's start or end count (a clip may begin or end at the
     bottom of a rep). Each attempt spans the frames between its neighbouring valleys that are above the
     higher of them plus ``edge_fraction`` of the rise. Frames need not be evenly spaced (a strided
     analysis samples the approach more sparsely than the end range); the rule uses values, not counts.
@@ -66,7 +67,7 @@ def segment_attempts(time_s: np.ndarray, travel: np.ndarray, cfg: AttemptConfig 
         return []
     idx = np.where(ok)[0]
     lo, hi = np.percentile(y[ok], [5, 95])
-    delta = max(cfg.min_range_deg, cfg.reversal_fraction * (hi - lo))
+    delta = min(max(cfg.min_range_deg, cfg.reversal_fraction * (hi - lo)), max(cfg.max_reversal_deg, cfg.min_range_deg))
     turns = _turning_points(y, idx, delta)
     peaks = [k for k, (_, kind) in enumerate(turns) if kind > 0]
     if not peaks:
