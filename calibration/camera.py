@@ -1,0 +1,336 @@
+"""A pinhole camera recovered from a square of known size lying on the floor (pure numpy).
+
+The printed marker's four corners give the homography from floor centimetres to image pixels. With
+square pixels and the principal point at the image centre, the homography fixes the focal length and
+the camera's pose relative to the floor (Zhang 2000; Hartley & Zisserman 2004, 8.8). From then on
+image points can be measured in 3-D: points on the floor are back-projected onto it, points above it
+are found where their viewing ray meets a known plane (the leg's vertical sagittal plane).
+
+Floor frame: cm, the floor is ``z = 0`` with +z up (towards the camera's side of the floor); x and y
+span the floor. Camera frame: x right, y down, z forward (OpenCV). ``x_cam = R @ x_floor + t``.
+Pixels: x right, y down.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+# plausible focal lengths, as field of view across the longer image side (phones: 60-80 deg; webcams 55-90)
+MIN_FOV_LONG_SIDE_DEG = 25.0
+MAX_FOV_LONG_SIDE_DEG = 120.0
+
+
+@dataclass(frozen=True)
+class FloorCamera:
+    """A posed pinhole camera over the floor plane (see the module docstring for frames)."""
+
+    focal_px: float
+    cx_px: float
+    cy_px: float
+    rot_floor_to_cam: np.ndarray  # (3, 3)
+    t_cm: np.ndarray  # (3,) floor origin in camera coordinates
+
+    @property
+    def k(self) -> np.ndarray:
+        return np.array([[self.focal_px, 0.0, self.cx_px], [0.0, self.focal_px, self.cy_px], [0.0, 0.0, 1.0]])
+
+    @property
+    def center_cm(self) -> np.ndarray:
+        """Optical centre in floor coordinates (its z is the camera's height above the floor)."""
+        return -self.rot_floor_to_cam.T @ self.t_cm
+
+    def project(self, pts_cm: np.ndarray) -> np.ndarray:
+        """Floor-frame points (N, 3) -> pixels (N, 2); NaN behind the camera."""
+        pc = np.atleast_2d(np.asarray(pts_cm, float)) @ self.rot_floor_to_cam.T + self.t_cm
+        z = pc[:, 2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            uv = np.stack([self.focal_px * pc[:, 0] / z + self.cx_px, self.focal_px * pc[:, 1] / z + self.cy_px], axis=1)
+        uv[~(z > 1e-9)] = np.nan
+        return uv
+
+    def ray_dirs(self, uv_px: np.ndarray) -> np.ndarray:
+        """Viewing-ray directions (N, 3) in floor coordinates (not normalised) for pixels (N, 2)."""
+        uv = np.atleast_2d(np.asarray(uv_px, float))
+        d_cam = np.stack(
+            [(uv[:, 0] - self.cx_px) / self.focal_px, (uv[:, 1] - self.cy_px) / self.focal_px, np.ones(len(uv))], axis=1
+        )
+        return d_cam @ self.rot_floor_to_cam  # R^T d for each row
+
+    def to_plane(self, uv_px: np.ndarray, normal: np.ndarray, offset_cm: float) -> np.ndarray:
+        """Where the viewing rays of pixels (N, 2) meet the plane ``normal . x = offset_cm`` (floor frame).
+
+        NaN where the ray is parallel to the plane or meets it behind the camera."""
+        c = self.center_cm
+        d = self.ray_dirs(uv_px)
+        n = np.asarray(normal, float)
+        den = d @ n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lam = (offset_cm - float(c @ n)) / den
+        ok = (lam > 0) & np.isfinite(lam)
+        out = c[None, :] + np.where(ok, lam, 0.0)[:, None] * d
+        out[~ok] = np.nan
+        return out
+
+    def to_height(self, uv_px: np.ndarray, height_cm: float = 0.0) -> np.ndarray:
+        """Back-project pixels (N, 2) onto the horizontal plane ``z = height_cm`` (floor frame, (N, 3))."""
+        return self.to_plane(uv_px, np.array([0.0, 0.0, 1.0]), height_cm)
+
+
+def _normalising(pts: np.ndarray) -> np.ndarray:
+    """Similarity that moves points to their centroid and scales their mean distance to sqrt(2) (Hartley)."""
+    c = pts.mean(axis=0)
+    d = float(np.mean(np.linalg.norm(pts - c, axis=1)))
+    s = math.sqrt(2.0) / d if d > 0 else 1.0
+    return np.array([[s, 0.0, -s * c[0]], [0.0, s, -s * c[1]], [0.0, 0.0, 1.0]])
+
+
+def homography_dlt(src_xy: np.ndarray, dst_uv: np.ndarray) -> np.ndarray | None:
+    """The homography H (3x3, ``H[2, 2] = 1`` where possible) with ``dst ~ H @ [src, 1]``, by the normalised
+    direct linear transform from 4 or more correspondences. None when degenerate (collinear points, NaN)."""
+    src = np.asarray(src_xy, float)
+    dst = np.asarray(dst_uv, float)
+    if src.shape != dst.shape or src.ndim != 2 or src.shape[1] != 2 or len(src) < 4:
+        return None
+    if not (np.all(np.isfinite(src)) and np.all(np.isfinite(dst))):
+        return None
+    ts, td = _normalising(src), _normalising(dst)
+    s = np.c_[src, np.ones(len(src))] @ ts.T
+    d = np.c_[dst, np.ones(len(dst))] @ td.T
+    rows = []
+    for (x, y, w), (u, v, q) in zip(s, d, strict=True):
+        rows.append([0, 0, 0, -q * x, -q * y, -q * w, v * x, v * y, v * w])
+        rows.append([q * x, q * y, q * w, 0, 0, 0, -u * x, -u * y, -u * w])
+    a = np.array(rows)
+    _, sv, vt = np.linalg.svd(a)
+    if sv[-2] < 1e-9 * sv[0]:  # more than one solution: the points are degenerate
+        return None
+    hn = vt[-1].reshape(3, 3)
+    h = np.linalg.inv(td) @ hn @ ts
+    if abs(h[2, 2]) > 1e-12:
+        h = h / h[2, 2]
+    else:
+        h = h / np.linalg.norm(h)
+    return h
+
+
+def apply_homography(h: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    p = np.c_[np.atleast_2d(np.asarray(xy, float)), np.ones(len(np.atleast_2d(xy)))] @ np.asarray(h).T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return p[:, :2] / p[:, 2:3]
+
+
+def focal_from_homography(h: np.ndarray, cx_px: float, cy_px: float) -> float | None:
+    """Focal length (px) from a plane-to-image homography, square pixels and a known principal point.
+
+    The columns h1, h2 of ``K^-1 H`` are the plane's axes scaled alike and orthogonal; with
+    ``K = diag(f, f, 1)`` after moving the principal point to the origin that gives two equations
+    linear in ``w = 1 / f^2``, solved together by least squares. None when they do not fix a positive
+    ``w`` (plane seen face-on, or a tilt about an image axis through the principal point)."""
+    t = np.array([[1.0, 0.0, -cx_px], [0.0, 1.0, -cy_px], [0.0, 0.0, 1.0]])
+    g = t @ np.asarray(h, float)
+    g = g / np.linalg.norm(g[:, :2])
+    (a1, a2), (b1, b2), (c1, c2) = g[0, :2], g[1, :2], g[2, :2]
+    coef = np.array([a1 * a2 + b1 * b2, a1 * a1 + b1 * b1 - a2 * a2 - b2 * b2])
+    rhs = -np.array([c1 * c2, c1 * c1 - c2 * c2])
+    den = float(coef @ coef)
+    if den < 1e-18:
+        return None
+    w = float(coef @ rhs) / den
+    if not w > 0:
+        return None
+    return 1.0 / math.sqrt(w)
+
+
+def pose_from_homography(h: np.ndarray, focal_px: float, cx_px: float, cy_px: float) -> FloorCamera | None:
+    """The camera pose from a floor-to-image homography and the intrinsics.
+
+    The floor frame is the homography's source frame, turned if needed so that the camera is above the
+    floor (+z up). None when the homography does not describe a plane in front of the camera."""
+    k = np.array([[focal_px, 0.0, cx_px], [0.0, focal_px, cy_px], [0.0, 0.0, 1.0]])
+    m = np.linalg.inv(k) @ np.asarray(h, float)
+    n1, n2 = float(np.linalg.norm(m[:, 0])), float(np.linalg.norm(m[:, 1]))
+    if not (n1 > 0 and n2 > 0):
+        return None
+    lam = 2.0 / (n1 + n2)
+    if m[2, 2] * lam < 0:  # the plane's origin must lie in front of the camera (t_z > 0)
+        lam = -lam
+    r1, r2, t = lam * m[:, 0], lam * m[:, 1], lam * m[:, 2]
+    r = np.stack([r1, r2, np.cross(r1, r2)], axis=1)
+    u, _, vt = np.linalg.svd(r)
+    r = u @ vt  # nearest rotation
+    if np.linalg.det(r) < 0:
+        return None
+    cam = FloorCamera(float(focal_px), float(cx_px), float(cy_px), r, t)
+    if cam.center_cm[2] < 0:  # source frame is left-handed seen from the camera: mirror y so +z is up
+        flip = np.diag([1.0, -1.0, -1.0])
+        cam = FloorCamera(cam.focal_px, cam.cx_px, cam.cy_px, r @ flip, t)
+    if not cam.t_cm[2] > 0:
+        return None
+    return cam
+
+
+def square_corners_cm(side_cm: float) -> np.ndarray:
+    """Floor coordinates of a square marker's corners in ArUco order (top-left, top-right, bottom-right,
+    bottom-left of the printed pattern)."""
+    s = float(side_cm)
+    return np.array([[0.0, 0.0], [s, 0.0], [s, -s], [0.0, -s]])
+
+
+def camera_from_square(
+    corners_px: np.ndarray, side_cm: float, cx_px: float, cy_px: float, focal_px: float | None = None
+) -> FloorCamera | None:
+    """Camera from the four image corners of a square of ``side_cm`` on the floor (ArUco order).
+
+    The focal length is recovered from the homography unless given. None when the homography is
+    degenerate or the focal length falls outside a plausible lens (see ``MIN/MAX_FOV_LONG_SIDE_DEG``,
+    checked against the principal point's distance from the corner as half the long side)."""
+    h = homography_dlt(square_corners_cm(side_cm), corners_px)
+    if h is None:
+        return None
+    f = focal_px if focal_px is not None else focal_from_homography(h, cx_px, cy_px)
+    if f is None or not math.isfinite(f):
+        return None
+    half_long = max(cx_px, cy_px) + 0.5
+    fov = 2.0 * math.degrees(math.atan(half_long / f))
+    if not MIN_FOV_LONG_SIDE_DEG <= fov <= MAX_FOV_LONG_SIDE_DEG:
+        return None
+    return pose_from_homography(h, f, cx_px, cy_px)
+
+
+def fov_long_side_deg(focal_px: float, width_px: int, height_px: int) -> float:
+    return 2.0 * math.degrees(math.atan(0.5 * max(width_px, height_px) / focal_px))
+
+
+def focal_from_fov(fov_long_side_deg: float, width_px: int, height_px: int) -> float:
+    return 0.5 * max(width_px, height_px) / math.tan(math.radians(fov_long_side_deg) / 2.0)
+
+
+def principal_point(width_px: int, height_px: int) -> tuple[float, float]:
+    """The image centre in the pixel convention where the top-left pixel's centre is (0, 0)."""
+    return (width_px - 1) / 2.0, (height_px - 1) / 2.0
+
+
+def fit_floor_camera(
+    corners_px: np.ndarray, side_cm: float, width_px: int, height_px: int, focal_px: float
+) -> tuple[FloorCamera, float] | None:
+    """Camera pose from a square of ``side_cm`` on the floor with a known focal length: the homography's
+    decomposition as a start, then the pose that minimises the corners' reprojection error (a small,
+    foreshortened square fixes the pose far better this way than by the decomposition alone).
+    Returns the camera and the RMS reprojection error (px), or None."""
+    cx, cy = principal_point(width_px, height_px)
+    cam = camera_from_square(corners_px, side_cm, cx, cy, focal_px=focal_px)
+    if cam is None:
+        return None
+    best: tuple[FloorCamera, float] | None = None
+    for start in (cam, _flipped_tilt(cam, square_corners_cm(side_cm).mean(axis=0))):
+        c, rms = refine_pose(start, square_corners_cm(side_cm), corners_px)
+        if not math.isfinite(rms) or not c.t_cm[2] > 0 or not c.center_cm[2] > 0:
+            continue
+        if best is None or rms < best[1]:
+            best = (c, rms)
+    return best
+
+
+def _flipped_tilt(cam: FloorCamera, center_xy_cm: np.ndarray) -> FloorCamera:
+    """The other pose of the planar-pose ambiguity: the plane's normal mirrored about the viewing ray to the
+    square's centre (a small square seen obliquely fits both about equally well)."""
+    r = cam.rot_floor_to_cam
+    xc = r @ np.array([center_xy_cm[0], center_xy_cm[1], 0.0]) + cam.t_cm  # the centre in camera coordinates
+    v = xc / np.linalg.norm(xc)
+    n = r[:, 2]
+    n2 = 2.0 * float(n @ v) * v - n
+    axis = np.cross(n, n2)
+    s = float(np.linalg.norm(axis))
+    if s < 1e-12:
+        return cam
+    rot = _rodrigues(axis / s * math.atan2(s, float(n @ n2)))
+    r2 = rot @ r
+    return FloorCamera(cam.focal_px, cam.cx_px, cam.cy_px, r2, xc - r2 @ np.array([center_xy_cm[0], center_xy_cm[1], 0.0]))
+
+
+def vertical_plane(point_cm: np.ndarray, direction_cm: np.ndarray) -> tuple[np.ndarray, float]:
+    """The vertical plane through ``point_cm`` containing the horizontal ``direction_cm``: (unit normal, offset)."""
+    d = np.asarray(direction_cm, float).copy()
+    d[2] = 0.0
+    n = np.array([-d[1], d[0], 0.0])
+    n = n / np.linalg.norm(n)
+    return n, float(n @ np.asarray(point_cm, float))
+
+
+def line_direction_in_plane(
+    cam: FloorCamera, point_px: np.ndarray, direction_px: np.ndarray, normal: np.ndarray
+) -> np.ndarray:
+    """Unit 3-D direction (floor frame) of the line in the plane with ``normal`` whose image passes through
+    ``point_px`` along ``direction_px``: the intersection of that plane with the plane through the optical
+    centre and the image line. Sign: pointing the way ``direction_px`` points in the image."""
+    p = np.asarray(point_px, float)
+    q = p + 10.0 * np.asarray(direction_px, float) / np.linalg.norm(direction_px)
+    d1, d2 = cam.ray_dirs(np.stack([p, q]))
+    n_img = np.cross(d1, d2)
+    v = np.cross(n_img, np.asarray(normal, float))
+    nv = float(np.linalg.norm(v))
+    if not nv > 0:
+        return np.full(3, np.nan)
+    v = v / nv
+    # orient: moving along v from a point on the ray of p must move the image towards q
+    x0 = cam.center_cm + d1 * 100.0
+    uv = cam.project(np.stack([x0, x0 + v]))
+    if float((uv[1] - uv[0]) @ (q - p)) < 0:
+        v = -v
+    return v
+
+
+def _rodrigues(w: np.ndarray) -> np.ndarray:
+    th = float(np.linalg.norm(w))
+    if th < 1e-12:
+        return np.eye(3)
+    k = w / th
+    kx = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
+    return np.eye(3) + math.sin(th) * kx + (1.0 - math.cos(th)) * (kx @ kx)
+
+
+def refine_pose(
+    cam: FloorCamera, floor_xy_cm: np.ndarray, image_uv_px: np.ndarray, iterations: int = 30
+) -> tuple[FloorCamera, float]:
+    """Least-squares pose (focal length held) minimising the reprojection error of floor points.
+
+    Levenberg-Marquardt over a rotation increment and the translation. Returns the refined camera and the
+    RMS reprojection error (px)."""
+    pts = np.c_[np.asarray(floor_xy_cm, float), np.zeros(len(floor_xy_cm))]
+    uv = np.asarray(image_uv_px, float)
+
+    def residual(c: FloorCamera) -> np.ndarray:
+        return (c.project(pts) - uv).ravel()
+
+    def moved(c: FloorCamera, p: np.ndarray) -> FloorCamera:
+        return FloorCamera(c.focal_px, c.cx_px, c.cy_px, _rodrigues(p[:3]) @ c.rot_floor_to_cam, c.t_cm + p[3:])
+
+    cur = cam
+    r = residual(cur)
+    mu = 1e-3
+    scale = np.array([1e-4, 1e-4, 1e-4, 1e-2, 1e-2, 1e-2])
+    for _ in range(iterations):
+        if not np.all(np.isfinite(r)):
+            break
+        jac = np.empty((len(r), 6))
+        for j in range(6):
+            p = np.zeros(6)
+            p[j] = scale[j]
+            jac[:, j] = (residual(moved(cur, p)) - r) / scale[j]
+        jtj = jac.T @ jac
+        g = jac.T @ r
+        improved = False
+        for _ in range(8):
+            step = -np.linalg.solve(jtj + mu * np.diag(np.diag(jtj) + 1e-12), g)
+            cand = moved(cur, step)
+            rc = residual(cand)
+            if np.all(np.isfinite(rc)) and rc @ rc < r @ r:
+                cur, r, mu, improved = cand, rc, mu * 0.3, True
+                break
+            mu *= 10.0
+        if not improved or float(np.max(np.abs(step))) < 1e-10:
+            break
+    return cur, float(np.sqrt(np.mean(r.reshape(-1, 2) ** 2 @ np.ones(2)))) if np.all(np.isfinite(r)) else math.inf

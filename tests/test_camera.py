@@ -1,0 +1,243 @@
+"""The floor camera model (calibration.camera) and the 3-D screen measurement (screening.floor3d) on synthetic
+cameras: known 3-D points projected with a known camera must come back within tight tolerances."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calibration.camera import (
+    FloorCamera,
+    apply_homography,
+    camera_from_square,
+    fit_floor_camera,
+    focal_from_fov,
+    focal_from_homography,
+    homography_dlt,
+    line_direction_in_plane,
+    principal_point,
+    square_corners_cm,
+    vertical_plane,
+)
+from screening.floor3d import CameraModelConfig, floor_model, measure_3d
+from screening.records import FrameRecord
+
+
+def side_camera(distance_cm: float, height_cm: float, yaw_deg: float, roll_deg: float, focal_px: float,
+                size=(1280, 720), aim=(0.0, 0.0, 40.0)) -> FloorCamera:
+    """A camera on the -y side of the floor origin looking at ``aim`` (floor frame: x forward along the foot,
+    z up), swung by ``yaw_deg`` towards +x and rolled about its axis; the principal point is the image centre."""
+    y = math.radians(yaw_deg)
+    c = np.array([distance_cm * math.sin(y), -distance_cm * math.cos(y), height_cm])
+    f = np.asarray(aim, float) - c
+    f /= np.linalg.norm(f)
+    r = np.cross(f, [0.0, 0.0, 1.0])
+    r /= np.linalg.norm(r)
+    d = np.cross(f, r)
+    ro = math.radians(roll_deg)
+    r2, d2 = math.cos(ro) * r + math.sin(ro) * d, -math.sin(ro) * r + math.cos(ro) * d
+    rot = np.stack([r2, d2, f])
+    cx, cy = principal_point(*size)
+    return FloorCamera(focal_px, cx, cy, rot, -rot @ c)
+
+
+def marker_floor_corners(center=(0.0, -15.0), side=10.0, turn_deg=0.0) -> np.ndarray:
+    """Floor (x, y) of a square marker's corners in ArUco order for a marker lying face up."""
+    local = square_corners_cm(side) - np.array([side / 2, -side / 2])
+    a = math.radians(turn_deg)
+    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    return local @ rot.T + np.asarray(center)
+
+
+def on_floor(xy: np.ndarray) -> np.ndarray:
+    return np.c_[xy, np.zeros(len(xy))]
+
+
+# ------------------------------------------------------------------------------------------------ homography
+@pytest.mark.parametrize("n", [4, 6, 12])
+def test_dlt_recovers_a_known_homography(n):
+    rng = np.random.default_rng(n)
+    h = np.array([[1.2, 0.1, 300.0], [-0.05, 0.4, 500.0], [1e-4, 8e-4, 1.0]])
+    src = rng.uniform(-20, 20, (n, 2))
+    dst = apply_homography(h, src)
+    got = homography_dlt(src, dst)
+    assert got is not None
+    np.testing.assert_allclose(got / got[2, 2], h, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(apply_homography(got, src), dst, atol=1e-6)
+
+
+def test_dlt_refuses_degenerate_input():
+    collinear = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+    assert homography_dlt(collinear, collinear * 2) is None
+    assert homography_dlt(square_corners_cm(10)[:3], square_corners_cm(10)[:3]) is None
+    bad = square_corners_cm(10).copy()
+    bad[0, 0] = np.nan
+    assert homography_dlt(bad, square_corners_cm(10)) is None
+
+
+# ------------------------------------------------------------------------------------- focal length and pose
+CAMERAS = [  # distance cm, height cm, yaw deg, roll deg, focal px
+    (200.0, 60.0, 0.0, 0.0, 1000.0),
+    (250.0, 30.0, 10.0, 3.0, 1200.0),
+    (150.0, 120.0, 15.0, -5.0, 900.0),
+    (350.0, 90.0, 5.0, 2.0, 1500.0),
+]
+
+
+@pytest.mark.parametrize("dist, height, yaw, roll, focal", CAMERAS)
+def test_focal_and_pose_from_exact_corners(dist, height, yaw, roll, focal):
+    cam = side_camera(dist, height, yaw, roll, focal)
+    xy = marker_floor_corners(turn_deg=20.0, side=30.0)  # a large square: the focal length is observable
+    uv = cam.project(on_floor(xy))
+    h = homography_dlt(xy, uv)
+    assert h is not None
+    f = focal_from_homography(h, cam.cx_px, cam.cy_px)
+    assert f == pytest.approx(focal, rel=1e-4)
+    got = camera_from_square(uv, 30.0, cam.cx_px, cam.cy_px)
+    assert got is not None
+    # the fitted floor frame is the marker's own; heights above the floor and distances are frame-free
+    assert got.center_cm[2] == pytest.approx(height, abs=0.05)
+    assert np.linalg.norm(got.center_cm - got.to_height(uv[:1])[0]) == pytest.approx(
+        np.linalg.norm(cam.center_cm - on_floor(xy[:1])[0]), rel=1e-4)
+
+
+@pytest.mark.parametrize("dist, height, yaw, roll, focal", CAMERAS)
+def test_fit_with_known_focal_reprojects_and_measures_the_floor(dist, height, yaw, roll, focal):
+    cam = side_camera(dist, height, yaw, roll, focal)
+    xy = marker_floor_corners()
+    uv = cam.project(on_floor(xy))
+    fit = fit_floor_camera(uv, 10.0, 1280, 720, focal)
+    assert fit is not None
+    got, rms = fit
+    assert rms < 1e-3
+    assert got.center_cm[2] == pytest.approx(height, abs=0.1)
+    # two floor points 25 cm apart come back 25 cm apart
+    pts = cam.project(on_floor(np.array([[-12.0, 0.0], [13.0, 0.0]])))
+    back = got.to_height(pts)
+    assert np.linalg.norm(back[1] - back[0]) == pytest.approx(25.0, abs=0.02)
+
+
+def test_the_small_oblique_square_survives_corner_noise_when_refined():
+    """0.25 px of corner noise on a 10 cm marker seen from 2.5 m at 30 cm height: the decomposition alone is
+    badly off, the refined pose keeps the camera height within a few cm."""
+    cam = side_camera(250.0, 30.0, 10.0, 0.0, 1000.0)
+    uv = cam.project(on_floor(marker_floor_corners()))
+    rng = np.random.default_rng(3)
+    heights = []
+    for _ in range(20):
+        fit = fit_floor_camera(uv + rng.normal(0, 0.25, uv.shape), 10.0, 1280, 720, 1000.0)
+        assert fit is not None
+        heights.append(fit[0].center_cm[2])
+    assert np.median(np.abs(np.array(heights) - 30.0)) < 3.0
+
+
+def test_implausible_lens_is_refused():
+    cam = side_camera(200.0, 60.0, 5.0, 0.0, 1000.0)
+    uv = cam.project(on_floor(marker_floor_corners()))
+    assert camera_from_square(uv, 10.0, cam.cx_px, cam.cy_px, focal_px=50.0) is None  # a 170 deg lens
+
+
+# -------------------------------------------------------------------------------------- rays and planes
+@settings(max_examples=60, deadline=None)
+@given(
+    dist=st.floats(150, 350), height=st.floats(25, 130), yaw=st.floats(-15, 15), roll=st.floats(-5, 5),
+    focal=st.floats(800, 1600), px=st.floats(-30, 30), pz=st.floats(0, 60), py=st.floats(-5, 5),
+)
+def test_back_projection_inverts_projection(dist, height, yaw, roll, focal, px, pz, py):
+    cam = side_camera(dist, height, yaw, roll, focal)
+    p = np.array([[px, py, pz]])
+    uv = cam.project(p)
+    n, off = vertical_plane(np.array([0.0, py, 0.0]), np.array([1.0, 0.0, 0.0]))
+    np.testing.assert_allclose(cam.to_plane(uv, n, off), p, atol=1e-6)
+    if abs(pz - height) > 5.0:  # a point at the camera's own height has a ray parallel to its horizontal plane
+        np.testing.assert_allclose(cam.to_height(uv, pz), p, atol=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(dist=st.floats(150, 350), height=st.floats(25, 130), yaw=st.floats(-15, 15), roll=st.floats(-5, 5),
+       angle=st.floats(-40, 60))
+def test_a_line_in_the_plane_is_recovered_from_its_image(dist, height, yaw, roll, angle):
+    cam = side_camera(dist, height, yaw, roll, 1000.0)
+    a = math.radians(angle)
+    d = np.array([math.sin(a), 0.0, math.cos(a)])  # in the plane y = 0, angle from vertical
+    p0 = np.array([-5.0, 0.0, 10.0])
+    uv = cam.project(np.stack([p0 + 10 * d, p0 + 30 * d]))
+    n, _ = vertical_plane(p0, np.array([1.0, 0.0, 0.0]))
+    v = line_direction_in_plane(cam, uv[0], uv[1] - uv[0], n)
+    np.testing.assert_allclose(v, d, atol=1e-6)
+
+
+# ------------------------------------------------------------------------------------ the screen in 3-D
+def _screen_points(cam: FloorCamera, shin_deg: float, knee_lateral_cm: float = 0.0):
+    """A synthetic front leg in the plane y = 0: heel contact, toe tip 1.5 cm up, ankle, knee, kneecap."""
+    a = math.radians(shin_deg)
+    ankle = np.array([-7.0, 0.0, 7.5])
+    tib = np.array([math.sin(a), 0.0, math.cos(a)])
+    knee = ankle + 40.0 * tib
+    kneecap = knee + np.array([4.0 * math.cos(a), knee_lateral_cm, -4.0 * math.sin(a)])
+    toe = np.array([13.0, 0.0, 1.5])
+    heel = np.array([-10.0, 0.0, 0.0])
+    heel_back = np.array([-13.0, 0.0, 2.0])
+    crest = np.stack([ankle + 15 * tib, ankle + 30 * tib])
+    pts = cam.project(np.stack([kneecap, toe, heel, heel_back, knee, ankle, *crest]))
+    truth_kpt = float(kneecap[0] - toe[0])
+    return pts, truth_kpt
+
+
+@pytest.mark.parametrize("dist, height, yaw, roll, shin", [
+    (200.0, 60.0, 0.0, 0.0, 30.0), (250.0, 30.0, 10.0, 3.0, 20.0), (150.0, 120.0, 15.0, -5.0, 45.0),
+    (300.0, 90.0, -10.0, 2.0, 38.0),
+])
+def test_measure_3d_recovers_knee_past_toe_and_shin(dist, height, yaw, roll, shin):
+    cam = side_camera(dist, height, yaw, roll, 1100.0)
+    pts, truth_kpt = _screen_points(cam, shin)
+    kc, toe, heel, back, knee, ankle, c0, c1 = (p[None] for p in pts)
+    edge = (c1 - c0) / np.linalg.norm(c1 - c0)
+    # toe height 1.5 cm = 0.059 x the 25.4 cm foot (heel back -13 to toe 13 minus nothing: 26 cm along x)
+    got = measure_3d(cam, kc, toe, heel, back, knee, ankle, edge, np.array([True]), 1.5 / 26.0, 0.0)
+    assert got is not None
+    assert got.knee_past_toe_cm[0] == pytest.approx(truth_kpt, abs=0.05)
+    assert got.shin_landmarks_deg[0] == pytest.approx(shin, abs=0.05)
+    assert got.shin_front_edge_deg[0] == pytest.approx(shin, abs=0.05)
+    assert got.foot_length_cm == pytest.approx(26.0, abs=0.1)
+    assert got.camera_height_cm == pytest.approx(height, abs=1e-6)
+
+
+def test_measure_3d_where_a_flat_2d_reading_fails():
+    """Yaw 15 deg and the camera 1.2 m up: the 3-D figure stays exact while a flat image reading would not."""
+    cam = side_camera(150.0, 120.0, 15.0, 0.0, 1000.0)
+    pts, truth_kpt = _screen_points(cam, 35.0)
+    kc, toe, heel = pts[0], pts[1], pts[2]
+    f2 = (toe - heel) / np.linalg.norm(toe - heel)
+    px_per_cm = np.linalg.norm(cam.project(np.array([[1.0, 0, 0]]))[0] - cam.project(np.zeros((1, 3)))[0])
+    flat = float((kc - toe) @ f2) / px_per_cm
+    got = measure_3d(cam, *(p[None] for p in pts[:6]), np.full((1, 2), np.nan), np.array([True]), 1.5 / 26.0, 0.0)
+    assert got is not None
+    assert abs(flat - truth_kpt) > 1.0
+    assert got.knee_past_toe_cm[0] == pytest.approx(truth_kpt, abs=0.05)
+
+
+def _record(i: int, corners: np.ndarray | None, size=(1280, 720)) -> FrameRecord:
+    return FrameRecord(i, i / 30, size[0], size[1], 120.0, marker_corners_px=corners)
+
+
+def test_floor_model_from_records_and_its_refusals():
+    cfg = CameraModelConfig()
+    w, h = 1280, 720
+    cam = side_camera(200.0, 60.0, 5.0, 0.0, focal_from_fov(cfg.assumed_fov_long_side_deg, w, h))
+    uv = cam.project(on_floor(marker_floor_corners()))
+    m = floor_model([_record(0, uv), _record(1, None), _record(2, uv + 0.1)], 10.0, cfg)
+    assert m.camera is not None and m.frames == 2 and m.reason == ""
+    assert m.camera.center_cm[2] == pytest.approx(60.0, abs=1.0)
+    assert floor_model([_record(0, uv)], None, cfg).reason == "no marker size given"
+    assert "not found" in floor_model([_record(0, None)], 10.0, cfg).reason
+    tiny = uv.mean(axis=0) + (uv - uv.mean(axis=0)) * 0.2
+    assert "too small" in floor_model([_record(0, tiny)], 10.0, cfg).reason
+    warped = uv.copy()
+    warped[0] += (8.0, -6.0)  # not the image of a square on the floor
+    bent = floor_model([_record(0, warped)], 10.0, cfg)
+    assert bent.camera is None and bent.reason
