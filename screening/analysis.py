@@ -23,6 +23,7 @@ from calibration.scale import (
 from calibration.view import ViewConfig, ViewReport, check_view, yaw_from_side_deg
 from screening.attempts import AttemptConfig, end_range_index, segment_attempts
 from screening.errors import NoPersonError
+from screening.floor3d import CameraModelConfig, camera_measurement, knee_past_toe_sd_cm
 from screening.geometry import (
     floor_up_normal,
     height_above_line_px,
@@ -78,6 +79,7 @@ class AnalysisConfig:
     max_shin_length_change: float = 0.3  # frames whose knee-ankle length is off the clip median by more are glitches
     view: ViewConfig = field(default_factory=ViewConfig)
     attempts: AttemptConfig = field(default_factory=AttemptConfig)
+    camera_model: CameraModelConfig = field(default_factory=CameraModelConfig)  # 3-D measurement with the marker
 
 
 @dataclass(frozen=True)
@@ -355,6 +357,14 @@ def analyze_records(
     )
     if scale is None:
         kpt_cm = np.full(n, np.nan)
+    # with the marker found, measure in 3-D with its camera model instead (screening.floor3d); else stay 2-D
+    cam3d = camera_measurement(records, track, heel_down,
+                               scale_inputs.marker_cm if scale is not None and scale.source == "marker" else None,
+                               cfg.camera_model, TOE_TIP_HEIGHT_PER_FOOT_LENGTH, TIBIAL_CREST_LEAN_DEG)
+    if cam3d.ok and cam3d.shin_angle_deg is not None and cam3d.knee_past_toe_cm is not None:
+        shin_method = "camera_model_" + cam3d.shin_method
+        shin = zero_phase_smooth(t, cam3d.shin_angle_deg, cfg.smoothing_sigma_s)
+        kpt_cm = zero_phase_smooth(t, cam3d.knee_past_toe_cm, cfg.smoothing_sigma_s)
 
     sh_l = np.array([r.xy_px[Landmark.LEFT_SHOULDER] if r.xy_px is not None else (np.nan, np.nan) for r in records])
     sh_r = np.array([r.xy_px[Landmark.RIGHT_SHOULDER] if r.xy_px is not None else (np.nan, np.nan) for r in records])
@@ -374,6 +384,12 @@ def analyze_records(
         else math.nan,
     )
     warnings = list(view.warnings)
+    if scale_inputs.marker_cm is not None and not cam3d.ok:
+        warnings.append(
+            f"No camera model from the marker ({cam3d.reason}), so the knee and shin were measured flat in the "
+            "picture, which reads a few cm and degrees off when the camera is turned or high: lay the marker flat "
+            "beside the front foot, fully in view, and film from 1.5-3 m."
+        )
     if scale is not None and scale.source == "assumed_foot_length":
         warnings.append(
             "No scale was given, so an average foot length was assumed: give your foot length, height or a "
@@ -394,6 +410,14 @@ def analyze_records(
         scale = with_distance_uncertainty(scale, best.knee_past_toe_cm, cfg.silhouette_edge_px)
         if best.knee_past_toe_cm is not None:
             best = Best(**{**best.__dict__, "knee_past_toe_uncertainty_cm": scale.uncertainty_cm})
+        if cam3d.ok and best.attempt_index is not None and scale_inputs.marker_cm is not None:
+            at = attempts[best.attempt_index].end_range_frame
+            sd = knee_past_toe_sd_cm(cam3d, track, heel_down, int(np.flatnonzero(frame_index == at)[0]),
+                                     scale_inputs.marker_cm, records[0].width_px, records[0].height_px,
+                                     cfg.camera_model, TOE_TIP_HEIGHT_PER_FOOT_LENGTH, TIBIAL_CREST_LEAN_DEG)
+            detail = scale.detail + "; measured in 3-D with the camera model from the marker"
+            scale = Scale(scale.px_per_cm, scale.source, sd, scale.relative_uncertainty, detail)
+            best = Best(**{**best.__dict__, "knee_past_toe_uncertainty_cm": sd if math.isfinite(sd) else None})
     measured = [a.knee_past_toe_cm for a in attempts if a.knee_past_toe_cm is not None]
     spread = float(np.std(measured, ddof=1)) if len(measured) >= 2 else None
 
@@ -430,6 +454,7 @@ def analyze_records(
             "floor_forward": [float(x) for x in floor.forward],
             "shin_length_px": shin_len_px,
             "shin_angle_method": shin_method,
+            "camera_model": cam3d.summary(),
         },
         warnings=warnings,
         retest_spread_cm=spread,

@@ -24,6 +24,9 @@ class FrameRecord:
     other_people: int = 0
     to_ref: np.ndarray | None = None  # 2x3 map from this frame's pixels to the first frame's (camera motion)
     similar_people: int = 0  # of the other people, those about as tall as the measured person
+    # the printed floor marker's four corners (4, 2) in this frame's pixels, ArUco order (top-left, top-right,
+    # bottom-right, bottom-left of the pattern); None when not searched or not found
+    marker_corners_px: np.ndarray | None = None
 
     @property
     def pose_found(self) -> bool:

@@ -1,4 +1,12 @@
-"""Printed ArUco marker detection (cv2.aruco) for the scale, and the printable marker image."""
+"""Printed ArUco marker detection (cv2.aruco) for the scale and the camera model, and the printable marker.
+
+A 10 cm marker on the floor filmed from knee height 2-3 m away is a thin sliver, 30-90 px wide and only
+4-20 px tall at the processing resolution. The detector therefore looks first in a region around the
+feet, upscaled 3x (the contour and bit-sampling stages need a few pixels per marker cell), and refines the
+corners there with the AprilTag edge-fitting method (corner RMS error 0.26 px against rendered truth, vs
+0.8 px for the full-frame sub-pixel corners). The whole frame is searched when no feet are known or the
+region holds no marker. Only the app's marker id (DICT_4X4_50, id 7) is accepted.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +15,97 @@ import numpy as np
 
 DICTIONARY = cv2.aruco.DICT_4X4_50
 MARKER_ID = 7
+ROI_UPSCALE = 3  # the region near the feet is searched at this magnification
+ROI_MARGIN_SIDE = 1.0  # region: the feet's box widened by this many box widths to each side and below...
+ROI_MARGIN_UP = 0.3  # ...and this many above
 
 
-def _detector() -> cv2.aruco.ArucoDetector:
+def _detector(roi: bool) -> cv2.aruco.ArucoDetector:
     params = cv2.aruco.DetectorParameters()
-    params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
+    if roi:
+        params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_APRILTAG
+        params.perspectiveRemovePixelPerCell = 8
+        params.perspectiveRemoveIgnoredMarginPerCell = 0.25
+    else:
+        params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
     return cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(DICTIONARY), params)
 
 
-_DET: cv2.aruco.ArucoDetector | None = None
+_DETECTORS: dict[bool, cv2.aruco.ArucoDetector] = {}
 
 
-def marker_side_px(rgb: np.ndarray) -> float | None:
-    """Length in pixels of the marker's far edge along the floor, else None.
+def _detect(gray: np.ndarray, roi: bool) -> np.ndarray | None:
+    """Corners (4, 2) of the app's marker in ``gray``, else None."""
+    if roi not in _DETECTORS:
+        _DETECTORS[roi] = _detector(roi)
+    corners, ids, _ = _DETECTORS[roi].detectMarkers(gray)
+    if ids is None:
+        return None
+    for c, i in zip(corners, ids.ravel(), strict=True):
+        if int(i) == MARKER_ID:
+            return c.reshape(4, 2).astype(float)
+    return None
+
+
+def _detect_in_region(gray: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
+    """Search the box (x0, y0, x1, y1) upscaled ``ROI_UPSCALE`` times; corners in full-frame pixels."""
+    h, w = gray.shape
+    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+    x1, y1 = min(w, int(np.ceil(box[2])) + 1), min(h, int(np.ceil(box[3])) + 1)
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    crop = cv2.resize(gray[y0:y1, x0:x1], None, fx=ROI_UPSCALE, fy=ROI_UPSCALE, interpolation=cv2.INTER_CUBIC)
+    c = _detect(crop, roi=True)
+    if c is None:
+        return None
+    return (c + 0.5) / ROI_UPSCALE - 0.5 + np.array([x0, y0], dtype=float)
+
+
+def marker_corners_px(rgb: np.ndarray, near_px: np.ndarray | None = None) -> np.ndarray | None:
+    """The marker's four corners (4, 2) in pixels, in ArUco order (top-left, top-right, bottom-right,
+    bottom-left of the printed pattern), else None.
+
+    ``near_px``: image points of the feet (any number, NaN rows ignored); the marker lies beside them."""
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    if near_px is not None:
+        pts = np.asarray(near_px, dtype=float).reshape(-1, 2)
+        pts = pts[np.all(np.isfinite(pts), axis=1)]
+        if len(pts) >= 2:
+            lo, hi = pts.min(axis=0), pts.max(axis=0)
+            size = max(float(hi[0] - lo[0]), float(hi[1] - lo[1]), 20.0)
+            m = ROI_MARGIN_SIDE * size
+            found = _detect_in_region(gray, (lo[0] - m, lo[1] - ROI_MARGIN_UP * size, hi[0] + m, hi[1] + m))
+            if found is not None:
+                return found
+    full = _detect(gray, roi=False)
+    if full is None:
+        return None
+    side = float(np.max(np.linalg.norm(full - np.roll(full, -1, axis=0), axis=1)))
+    lo, hi = full.min(axis=0) - side, full.max(axis=0) + side
+    refined = _detect_in_region(gray, (lo[0], lo[1], hi[0], hi[1]))  # sharper corners from the magnified view
+    if refined is not None and float(np.max(np.abs(refined - full))) < 3.0:
+        return refined
+    return full
+
+
+def side_from_corners_px(corners_px: np.ndarray) -> float:
+    """Length in pixels of the marker's far edge along the floor.
 
     A marker lying on the floor beside the foot shows two edges running along the floor (long) and two
     receding ones (foreshortened). Of the two long ones the far edge is nearer the foot's plane; the near
     edge, some 10-20 cm closer to the camera, looks several per cent larger (measured on renders: +7.7 %
     with the near edge at 2.5 m).
     """
-    global _DET
-    if _DET is None:
-        _DET = _detector()
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    corners, ids, _ = _DET.detectMarkers(gray)
-    if ids is None or len(corners) == 0:
-        return None
-    c = corners[0].reshape(4, 2).astype(float)
+    c = np.asarray(corners_px, dtype=float).reshape(4, 2)
     sides = np.linalg.norm(c - np.roll(c, -1, axis=0), axis=1)
     along = (sides[0], sides[2]) if sides[0] + sides[2] >= sides[1] + sides[3] else (sides[1], sides[3])
     return float(min(along))
+
+
+def marker_side_px(rgb: np.ndarray, near_px: np.ndarray | None = None) -> float | None:
+    """Length in pixels of the marker's far edge along the floor (see ``side_from_corners_px``), else None."""
+    c = marker_corners_px(rgb, near_px)
+    return None if c is None else side_from_corners_px(c)
 
 
 def marker_image(side_px: int = 800) -> np.ndarray:

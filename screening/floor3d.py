@@ -1,0 +1,295 @@
+"""Knee past toe and shin angle measured in 3-D with a camera model from the printed floor marker (pure).
+
+The 2-D measurement reads distances along the image of the floor line and the shin against that line's
+perpendicular; under camera yaw and pitch the image of the floor line is not perpendicular to the image
+of a vertical, which costs 1-5 cm and 1-6 deg (docs/ACCURACY.md). With the marker's four corners the
+camera is known (``calibration.camera``: focal length from an assumed phone lens, pose from the corners),
+so the screen is measured in floor centimetres instead (SPEC 3 definitions):
+
+* the heel contact lies on the floor and the toe tip a known height above it: both are back-projected;
+  forward is the horizontal heel-to-toe direction;
+* the leg's sagittal plane is the vertical plane through the toe tip along forward; the kneecap front,
+  the knee and ankle points and the shin's front edge are found where their viewing rays meet it;
+* knee past toe = forward distance from the toe tip to the kneecap front; shin angle = angle of the tibia
+  in that plane from the floor normal (the front-edge method keeps its constant crest-lean correction).
+
+Everything is None/NaN plus a reason when the marker is missing or the model is ill-conditioned; the caller
+then keeps the 2-D measurement.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from calibration.camera import (
+    FloorCamera,
+    fit_floor_camera,
+    focal_from_fov,
+    line_direction_in_plane,
+    vertical_plane,
+)
+from screening.records import FrameRecord
+
+
+@dataclass(frozen=True)
+class CameraModelConfig:
+    # lens assumed for the focal length (a 26 mm-equivalent phone main camera: 67 deg across the long side of a
+    # 4:3 or 16:9 frame); a 10 cm marker seen obliquely is far too small to measure the focal length itself
+    assumed_fov_long_side_deg: float = 67.0
+    fov_sd_deg: float = 4.0  # spread of phone and webcam lenses around it (1 sigma)
+    corner_sd_px: float = 0.25  # 1-sigma error of a detected marker corner (0.26 px RMS measured on renders)
+    max_reprojection_rms_px: float = 1.5  # larger: the corners do not fit a flat square (a bent or wrong marker)
+    min_marker_long_side_px: float = 25.0  # smaller markers give a pose too uncertain to use
+    max_camera_height_cm: float = 300.0
+    uncertainty_draws: int = 24  # Monte-Carlo draws over corner noise and lens for the uncertainty
+    edge_px: float = 1.5  # 1-sigma error of a silhouette point (px), as in the 2-D path
+
+
+@dataclass(frozen=True)
+class FloorModel:
+    """The camera over the floor, fitted once per clip from the marker."""
+
+    camera: FloorCamera | None
+    corners_px: np.ndarray | None  # median corners (reference-frame pixels) the camera was fitted to
+    frames: int
+    rms_px: float
+    reason: str  # why there is no camera (empty when there is one)
+
+
+def _corners_in_ref(rec: FrameRecord) -> np.ndarray | None:
+    c = rec.marker_corners_px
+    if c is None:
+        return None
+    c = np.asarray(c, dtype=float).reshape(4, 2)
+    if rec.to_ref is not None:
+        c = c @ rec.to_ref[:, :2].T + rec.to_ref[:, 2]
+    return c
+
+
+def floor_model(records: list[FrameRecord], marker_cm: float | None, cfg: CameraModelConfig) -> FloorModel:
+    """Fit the camera to the marker's corners (median over the frames it was found in)."""
+    if marker_cm is None:
+        return FloorModel(None, None, 0, math.nan, "no marker size given")
+    found = [c for c in (_corners_in_ref(r) for r in records) if c is not None]
+    if not found:
+        return FloorModel(None, None, 0, math.nan, "the marker was not found")
+    corners = np.median(np.stack(found), axis=0)
+    long_side = float(np.max(np.linalg.norm(corners - np.roll(corners, -1, axis=0), axis=1)))
+    if long_side < cfg.min_marker_long_side_px:
+        return FloorModel(None, corners, len(found), math.nan,
+                          f"the marker is only {long_side:.0f} px wide: too small for a camera model")
+    w, h = records[0].width_px, records[0].height_px
+    fit = fit_floor_camera(corners, marker_cm, w, h, focal_from_fov(cfg.assumed_fov_long_side_deg, w, h))
+    if fit is None:
+        return FloorModel(None, corners, len(found), math.nan, "the marker's corners gave no camera pose")
+    cam, rms = fit
+    if rms > cfg.max_reprojection_rms_px:
+        return FloorModel(None, corners, len(found), rms,
+                          f"the marker's corners do not fit a flat square ({rms:.1f} px): is it lying flat?")
+    if not 0.0 < float(cam.center_cm[2]) <= cfg.max_camera_height_cm:
+        return FloorModel(None, corners, len(found), rms, "the camera pose from the marker is implausible")
+    return FloorModel(cam, corners, len(found), rms, "")
+
+
+@dataclass(frozen=True)
+class Floor3D:
+    """Per-frame 3-D measurements (NaN where unmeasurable) and the clip's floor geometry."""
+
+    knee_past_toe_cm: np.ndarray
+    shin_landmarks_deg: np.ndarray
+    shin_front_edge_deg: np.ndarray  # crest lean already removed
+    foot_length_cm: float  # heel back to toe tip along forward (a check against the user's tape)
+    camera_height_cm: float
+    forward_cm: np.ndarray  # unit, floor frame
+    toe_cm: np.ndarray  # the toe tip, floor frame
+
+
+def _median_point(points: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    ok = sel & np.all(np.isfinite(points), axis=1)
+    return np.median(points[ok], axis=0) if ok.any() else np.array([np.nan, np.nan])
+
+
+def measure_3d(
+    cam: FloorCamera,
+    kneecap_front: np.ndarray,
+    toe_tip: np.ndarray,
+    heel_bottom: np.ndarray,
+    heel_back: np.ndarray,
+    knee: np.ndarray,
+    ankle: np.ndarray,
+    shin_front_dir: np.ndarray,
+    heel_down: np.ndarray,
+    toe_tip_height_per_foot_length: float,
+    crest_lean_deg: float,
+    with_edge: bool = True,
+) -> Floor3D | None:
+    """3-D knee past toe and shin angle per frame from image points (n, 2) in the camera's pixels.
+
+    The floor line (heel contact, toe tip) is taken from the median over the heel-down frames; None when
+    it cannot be placed on the floor."""
+    heel_px = _median_point(heel_bottom, heel_down)
+    toe_px = _median_point(toe_tip, heel_down)
+    back_px = _median_point(heel_back, heel_down)
+    if not (np.all(np.isfinite(heel_px)) and np.all(np.isfinite(toe_px))):
+        return None
+    heel = cam.to_height(heel_px[None], 0.0)[0]
+    toe_h = 0.0
+    toe = cam.to_height(toe_px[None], toe_h)[0]
+    foot_len = math.nan
+    fwd = np.full(3, np.nan)
+    for _ in range(3):  # the toe tip's height depends on the foot length, measured along forward
+        if not (np.all(np.isfinite(heel)) and np.all(np.isfinite(toe))):
+            return None
+        d = toe - heel
+        d[2] = 0.0
+        if not float(np.linalg.norm(d)) > 1.0:
+            return None
+        fwd = d / np.linalg.norm(d)
+        n, off = vertical_plane(toe, fwd)
+        back = cam.to_plane(back_px[None], n, off)[0] if np.all(np.isfinite(back_px)) else np.full(3, np.nan)
+        foot_len = float((toe - back) @ fwd) if np.all(np.isfinite(back)) else float(np.linalg.norm(d)) * 1.15
+        toe_h = toe_tip_height_per_foot_length * foot_len
+        toe = cam.to_height(toe_px[None], toe_h)[0]
+    n, off = vertical_plane(toe, fwd)
+    up = np.array([0.0, 0.0, 1.0])
+
+    kc = cam.to_plane(kneecap_front, n, off)
+    kpt = (kc - toe[None, :]) @ fwd
+    kn = cam.to_plane(knee, n, off)
+    an = cam.to_plane(ankle, n, off)
+    tib = kn - an
+    shin_lm = np.degrees(np.arctan2(tib @ fwd, tib @ up))
+    edge = np.full(len(knee), np.nan)
+    for i in range(len(knee) if with_edge else 0):
+        dvec = shin_front_dir[i]
+        mid = 0.5 * (knee[i] + ankle[i])
+        if not (np.all(np.isfinite(dvec)) and np.all(np.isfinite(mid))):
+            continue
+        v = line_direction_in_plane(cam, mid, dvec, n)  # dvec points ankle -> knee, so v points up the shin
+        if np.all(np.isfinite(v)):
+            edge[i] = math.degrees(math.atan2(float(v @ fwd), float(v @ up))) - crest_lean_deg
+    return Floor3D(
+        knee_past_toe_cm=kpt,
+        shin_landmarks_deg=shin_lm,
+        shin_front_edge_deg=edge,
+        foot_length_cm=foot_len,
+        camera_height_cm=float(cam.center_cm[2]),
+        forward_cm=fwd,
+        toe_cm=toe,
+    )
+
+
+def perturbed_cameras(model: FloorModel, marker_cm: float, width_px: int, height_px: int, cfg: CameraModelConfig,
+                      seed: int = 0) -> list[FloorCamera]:
+    """Cameras refitted with the corners and the lens drawn from their uncertainty (for Monte-Carlo errors)."""
+    if model.corners_px is None or model.camera is None:
+        return []
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(cfg.uncertainty_draws):
+        fov = cfg.assumed_fov_long_side_deg + cfg.fov_sd_deg * float(rng.standard_normal())
+        # not divided by the number of frames: on a still camera the corner errors repeat frame to frame
+        corners = model.corners_px + rng.normal(0.0, cfg.corner_sd_px, (4, 2))
+        fit = fit_floor_camera(corners, marker_cm, width_px, height_px, focal_from_fov(fov, width_px, height_px))
+        if fit is not None:
+            out.append(fit[0])
+    return out
+
+
+def combine_shin(landmarks_deg: np.ndarray, edge_deg: np.ndarray) -> tuple[np.ndarray, str]:
+    """The front-edge angle where most frames have one (frames without it take the landmark angle shifted by
+    the clip's median difference), else the landmark angle: the rule of the 2-D path, in 3-D."""
+    have = np.isfinite(edge_deg) & np.isfinite(landmarks_deg)
+    posed = np.isfinite(landmarks_deg)
+    if posed.sum() == 0 or have.sum() < 0.6 * posed.sum():
+        return landmarks_deg, "landmarks"
+    offset = float(np.median(edge_deg[have] - landmarks_deg[have]))
+    return np.where(np.isfinite(edge_deg), edge_deg, landmarks_deg + offset), "shin_front_edge"
+
+
+@dataclass(frozen=True)
+class CameraMeasurement:
+    """The screen measured with the marker's camera model, or why it could not be (``ok`` False)."""
+
+    ok: bool
+    reason: str
+    model: FloorModel
+    knee_past_toe_cm: np.ndarray | None = None  # per frame, unsmoothed
+    shin_angle_deg: np.ndarray | None = None
+    shin_method: str = ""
+    floor: Floor3D | None = None
+
+    def summary(self) -> dict[str, object]:
+        """Small JSON-ready description for the result's ``view``."""
+        out: dict[str, object] = {"used": self.ok, "reason": self.reason, "marker_frames": self.model.frames}
+        cam = self.model.camera
+        if cam is not None:
+            out.update(focal_px=cam.focal_px, reprojection_rms_px=self.model.rms_px,
+                       camera_height_cm=float(cam.center_cm[2]))
+        if self.floor is not None:
+            out.update(foot_length_cm=self.floor.foot_length_cm)
+        return out
+
+
+Arr7 = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _leg_arrays(track) -> Arr7:
+    return (track.kneecap_front, track.toe_tip, track.heel_bottom, track.heel_back, track.knee, track.ankle,
+            track.shin_front_dir)
+
+
+def camera_measurement(
+    records: list[FrameRecord],
+    track,
+    heel_down: np.ndarray,
+    marker_cm: float | None,
+    cfg: CameraModelConfig,
+    toe_tip_height_per_foot_length: float,
+    crest_lean_deg: float,
+) -> CameraMeasurement:
+    """Knee past toe and shin angle per frame in 3-D (``track`` is the analysis' ``LegTrack``)."""
+    model = floor_model(records, marker_cm, cfg)
+    if model.camera is None:
+        return CameraMeasurement(False, model.reason, model)
+    sel = heel_down if np.any(heel_down) else np.ones(len(heel_down), dtype=bool)
+    f3 = measure_3d(model.camera, *_leg_arrays(track), sel, toe_tip_height_per_foot_length, crest_lean_deg)
+    if f3 is None:
+        return CameraMeasurement(False, "the heel and toe could not be placed on the floor", model)
+    shin, method = combine_shin(f3.shin_landmarks_deg, f3.shin_front_edge_deg)
+    return CameraMeasurement(True, "", model, f3.knee_past_toe_cm, shin, method, f3)
+
+
+def knee_past_toe_sd_cm(
+    m: CameraMeasurement,
+    track,
+    heel_down: np.ndarray,
+    frame: int,
+    marker_cm: float,
+    width_px: int,
+    height_px: int,
+    cfg: CameraModelConfig,
+    toe_tip_height_per_foot_length: float,
+    crest_lean_deg: float,
+) -> float:
+    """1-sigma error (cm) of the knee past toe figure at ``frame``: Monte-Carlo over the marker corners and the
+    lens, plus the silhouette edge error of the kneecap and toe points at the foot's image scale."""
+    if not m.ok or m.floor is None or m.model.camera is None or m.knee_past_toe_cm is None:
+        return math.nan
+    sel = heel_down if np.any(heel_down) else np.ones(len(heel_down), dtype=bool)
+    arrays = _leg_arrays(track)
+    draws = []
+    for cam in perturbed_cameras(m.model, marker_cm, width_px, height_px, cfg):
+        f3 = measure_3d(cam, *arrays, sel, toe_tip_height_per_foot_length, crest_lean_deg, with_edge=False)
+        if f3 is not None and math.isfinite(float(f3.knee_past_toe_cm[frame])):
+            draws.append(float(f3.knee_past_toe_cm[frame]))
+    model_sd = float(np.std(draws, ddof=1)) if len(draws) >= 3 else math.nan
+    cam = m.model.camera
+    toe = m.floor.toe_cm
+    uv = cam.project(np.stack([toe, toe + m.floor.forward_cm]))  # 1 cm along forward at the toe
+    px_per_cm = float(np.linalg.norm(uv[1] - uv[0]))
+    edge_cm = math.sqrt(2.0) * cfg.edge_px / px_per_cm if px_per_cm > 0 else math.nan
+    return math.sqrt(model_sd**2 + edge_cm**2)
