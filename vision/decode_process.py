@@ -8,7 +8,7 @@ child process has its own interpreter, so it decodes on the second core while th
 The child (``python -m vision.decode_process``, a plain subprocess: nothing of the caller's main
 module is re-run) writes each upright, downsized RGB frame into one of a ring of shared-memory slots
 and reports (index, time, slot, camera map) on its stdout; the parent copies the slot out and hands it
-back on the child's stdin, together with the person's latest box, which keeps the body out of the
+back on the child's stdin once the consumer has moved on, together with the person's latest box, which keeps the body out of the
 camera tracker. Errors in the child reach the parent as the same ``UnreadableInputError`` message.
 Nothing leaves the machine: the only channels are two pipes and a shared-memory block.
 """
@@ -35,7 +35,8 @@ from vision import video
 
 log = logging.getLogger(__name__)
 
-SLOTS = 8
+SLOTS = 12
+HOLD = 6  # a yielded frame's pixels stay valid while the consumer takes this many more frames
 _HEADER = struct.Struct("<I")
 
 
@@ -67,6 +68,7 @@ class ProcessDecoder:
         self.shape = (h, w, 3)
         self._shm = shared_memory.SharedMemory(create=True, size=SLOTS * h * w * 3)
         self._slots: np.ndarray | None = np.ndarray((SLOTS, *self.shape), dtype=np.uint8, buffer=self._shm.buf)
+        self._slots.flags.writeable = False
         args = dict(path=str(path), max_side_px=max_side_px, track_camera=track_camera, shm=self._shm.name, shape=self.shape)
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[1])
@@ -92,8 +94,13 @@ class ProcessDecoder:
             pass  # the child has finished or died; __iter__ reports what matters
 
     def __iter__(self) -> Iterator[video.Frame]:
+        """Frames whose pixels are read-only views into shared memory, valid while the next ``HOLD``
+        frames are taken (no copy per frame); copy a frame's ``rgb`` to keep it longer."""
+        held: list[int] = []
         try:
             while True:
+                while len(held) > HOLD:
+                    self._tell(("free", held.pop(0)))
                 item = _receive(self._from_child)
                 if item is None:
                     raise UnreadableInputError(f"Decoding '{self.path.name}' stopped unexpectedly. {video.REFILM}")
@@ -108,8 +115,8 @@ class ProcessDecoder:
                 _, index, time_s, slot, to_ref, rgb = item
                 if slot is not None:
                     assert self._slots is not None
-                    rgb = self._slots[slot].copy()
-                    self._tell(("free", slot))
+                    rgb = self._slots[slot]
+                    held.append(slot)
                 yield video.Frame(index, time_s, rgb, to_ref)
         finally:
             self.close()

@@ -6,7 +6,9 @@ The same ``observe_frame`` serves the offline pipeline and the live webcam worke
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,9 +20,9 @@ from screening.analysis import AnalysisConfig, analyze_records
 from screening.errors import InvalidSettingError
 from screening.records import FrameRecord
 from screening.results import ScreenResult
-from screening.silhouette import leg_points
+from screening.silhouette import FootKneePoints, leg_points
 from vision import video
-from vision.landmarks import LEGS
+from vision.landmarks import LEGS, PoseFrame
 from vision.pose import MediaPipePose, PoseEstimator
 from vision.stabilize import CameraTracker
 
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int], None]  # (frames done, frames expected)
 
 DEFAULT_MAX_SIDE_PX = 1280
+MAX_STRIDE_FRAMES = 4  # skipped frames are kept until the next posed one: within the decoder's hold
 DEFAULT_MAX_DURATION_S = 120.0  # a screen is a few attempts of a few seconds; longer clips are refused
 
 
@@ -50,6 +53,8 @@ class AnalyzeOptions:
     def validate(self) -> None:
         if self.side not in ("auto", "left", "right"):
             raise InvalidSettingError(f"Side must be auto, left or right (got '{self.side}').")
+        if not 1 <= self.stride_frames <= MAX_STRIDE_FRAMES:
+            raise InvalidSettingError(f"The frame stride must be 1-{MAX_STRIDE_FRAMES} (got {self.stride_frames}).")
         self.scale_inputs().validate()
 
     def scale_inputs(self) -> ScaleInputs:
@@ -101,6 +106,64 @@ def observe_frame(
         frame_index, time_s, w, h, luma, pose.xy_px, pose.visibility, pose.depth_rel, legs, marker, to_ref=to_ref,
         marker_corners_px=corners,
     )
+
+
+class _MaskTaker:
+    """Wraps the pose model: hands ``observe_frame`` the pose without its segmentation mask and keeps the
+    full pose for ``take()``, so that the silhouette points are computed in the background instead."""
+
+    def __init__(self, estimator: PoseEstimator) -> None:
+        self.estimator = estimator
+        self._last: PoseFrame | None = None
+
+    def __call__(self, rgb: np.ndarray, frame_index: int, time_s: float) -> PoseFrame | None:
+        self._last = pose = self.estimator(rgb, frame_index, time_s)
+        return None if pose is None else replace(pose, mask=None)
+
+    def reset(self) -> None:
+        self.estimator.reset()
+
+    def take(self) -> PoseFrame | None:
+        pose, self._last = self._last, None
+        return pose
+
+
+def _leg_points_of(pose: PoseFrame) -> dict[str, FootKneePoints]:
+    assert pose.mask is not None
+    return {
+        name: leg_points(
+            pose.mask, pose.point(leg.knee), pose.point(leg.ankle), pose.point(leg.heel), pose.point(leg.toe)
+        )
+        for name, leg in LEGS.items()
+    }
+
+
+class _SilhouetteWorker:
+    """Silhouette points of each posed frame, computed in a thread while the pose model (which releases the
+    GIL while it runs) works on the next frame; at most ``max_pending`` masks wait, so memory stays bounded."""
+
+    def __init__(self, max_pending: int = 4) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ankle-silhouette")
+        self._pending: deque[tuple[int, Future[dict[str, FootKneePoints]]]] = deque()
+        self.max_pending = max_pending
+
+    def submit(self, records: list[FrameRecord], i: int, pose: PoseFrame | None) -> None:
+        if pose is not None and pose.mask is not None:
+            self._pending.append((i, self._pool.submit(_leg_points_of, pose)))
+        while len(self._pending) > self.max_pending:
+            self._resolve(records)
+
+    def _resolve(self, records: list[FrameRecord]) -> None:
+        i, fut = self._pending.popleft()
+        records[i] = replace(records[i], legs=fut.result())
+
+    def finish(self, records: list[FrameRecord]) -> None:
+        while self._pending:
+            self._resolve(records)
+
+    def close(self) -> None:
+        self._pending.clear()
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 BoxFn = Callable[[tuple[float, ...] | None], None]
@@ -205,6 +268,8 @@ def analyze_clip(
         check_at = {int(round(x)) for x in np.linspace(0, expected - 1, n_check)} if n_check else set()
         samples: dict[int, np.ndarray] = {}
         frames, set_person_box = _decoded_frames(path, info, options.max_side_px)
+        taker = _MaskTaker(est)
+        silhouettes = _SilhouetteWorker()
         planner = FramePlanner(1 if info.is_still else options.stride_frames, options.dense_margin_deg)
         decoded_s = 0.0
         for fr in frames:
@@ -221,15 +286,21 @@ def analyze_clip(
             while todo:
                 cur = todo.pop(0)
                 find_marker = options.marker_cm is not None and cur.index < options.marker_search_frames
-                records.append(observe_frame(cur.rgb, cur.index, cur.time_s, est, find_marker, cur.to_ref))
+                records.append(observe_frame(cur.rgb, cur.index, cur.time_s, taker, find_marker, cur.to_ref))
+                silhouettes.submit(records, len(records) - 1, taker.take())
                 if records[-1].xy_px is not None:
                     set_person_box(tuple(records[-1].xy_px.min(axis=0)) + tuple(records[-1].xy_px.max(axis=0)))
                 if cur.index in check_at and records[-1].pose_found:
-                    samples[cur.index] = cur.rgb
+                    samples[cur.index] = cur.rgb.copy()  # decoded frames are views, valid only briefly
                 todo = planner.observed(records[-1]) + todo
             if progress is not None:
                 progress(fr.index + 1, max(expected, fr.index + 1))
+        silhouettes.finish(records)
     finally:
+        silhouettes.close()
+        close = getattr(frames, "close", None)
+        if close is not None:  # stop the decoder (process or thread) now, also when the clip was refused
+            close()
         if estimator is None:  # a model this call created is closed (it holds ~140 MB of native memory)
             est.reset()
     if not records:
