@@ -19,6 +19,9 @@ class ViewConfig:
     # a planted foot's heel-to-toe line runs within a few degrees of level in a level, knee-high camera's
     # picture; sloping down to the toes by more than this earns a warning (heel up throughout, or the camera)
     max_toe_down_tilt_deg: float = 6.0
+    # the front heel's lowest point above the back-leg floor line (screening.heel_floor), in foot lengths:
+    # beyond this the heel never touched down, and the floor line through it is not the floor
+    max_heel_height_foot_lengths: float = 0.095
     front_shoulder_ratio: float = 0.75  # shoulder/hip spread over torso length seen from the front
 
 
@@ -56,10 +59,13 @@ def check_view(
     cfg: ViewConfig = ViewConfig(),
     similar_people: int = 0,
     foot_tilt_deg: float = math.nan,
+    heel_height_foot_lengths: float = math.nan,
 ) -> ViewReport:
     """Judge the filming set-up; each failure names what to change. ``foot_tilt_deg``: how far the floor line
     (heel contact to toe) slopes down towards the toes in the picture, deg. ``similar_people``: how many other people
-    about as tall as the measured one were seen (any -> not measured; a smaller one only earns a note)."""
+    about as tall as the measured one were seen (any -> not measured; a smaller one only earns a note).
+    ``heel_height_foot_lengths``: the front heel's height above the floor over the clip, measured against the back
+    leg's floor line (NaN when no kneeling back leg was seen); too high -> not measured (heel up throughout)."""
     failures: list[str] = []
     warnings: list[str] = []
     checks: dict[str, bool] = {}
@@ -77,10 +83,11 @@ def check_view(
             "Two people of similar size are in the picture, so the measurement could follow the wrong one: "
             "film with only the person being screened in view."
         )
+    heel_measured = math.isfinite(heel_height_foot_lengths)
     checks["foot_level"] = not (math.isfinite(foot_tilt_deg) and foot_tilt_deg > cfg.max_toe_down_tilt_deg)
-    if not checks["foot_level"]:
-        # a warning only: a high or turned camera tilts a flat foot's line this much too (rendered flat feet
-        # reached 6-28 deg), so it cannot prove the heel was up
+    if not checks["foot_level"] and not heel_measured:
+        # a warning only, and only when the back leg gave no floor reference: a high or turned camera tilts a flat
+        # foot's line this much too (rendered flat feet reached 6-28 deg), so it cannot prove the heel was up
         warnings.append(
             f"The foot slopes down towards the toes by {foot_tilt_deg:.0f} deg in the picture. If the heel stayed "
             "off the floor the whole time, the result does not count: keep the whole foot flat and film again "
@@ -104,5 +111,12 @@ def check_view(
     checks["size"] = not (math.isfinite(shin_px) and shin_px < cfg.min_shin_px)
     if not checks["size"]:
         failures.append("The person is too small in the picture: move the camera closer (about 1.5-3 m) or zoom in.")
+    # last: a wrong view or a tiny figure is named first, as it also spoils this reading
+    checks["heel_on_floor"] = not (heel_measured and heel_height_foot_lengths > cfg.max_heel_height_foot_lengths)
+    if not checks["heel_on_floor"]:
+        failures.append(
+            "The front heel stayed off the floor the whole time, so the floor line and the knee travel cannot be "
+            "measured: keep the heel down on the floor while the knee drives forward, and film again."
+        )
     return ViewReport(ok=not failures, yaw_deg=None if not math.isfinite(yaw_deg) else yaw_deg,
                       failures=failures, warnings=warnings, checks=checks)

@@ -32,6 +32,7 @@ from screening.geometry import (
     signed_along,
     unit,
 )
+from screening.heel_floor import HeelFloorConfig, heel_floor_check
 from screening.landmarks import LEG_LANDMARK_INDEX, Landmark
 from screening.records import FrameRecord
 from screening.results import Attempt, Best, FrameSeries, Scale, ScreenResult
@@ -79,6 +80,7 @@ class AnalysisConfig:
     max_shin_length_change: float = 0.3  # frames whose knee-ankle length is off the clip median by more are glitches
     view: ViewConfig = field(default_factory=ViewConfig)
     attempts: AttemptConfig = field(default_factory=AttemptConfig)
+    heel_floor: HeelFloorConfig = field(default_factory=HeelFloorConfig)  # heel up throughout (back-leg floor)
     camera_model: CameraModelConfig = field(default_factory=CameraModelConfig)  # 3-D measurement with the marker
 
 
@@ -371,6 +373,7 @@ def analyze_records(
     hp_l = np.array([r.xy_px[Landmark.LEFT_HIP] if r.xy_px is not None else (np.nan, np.nan) for r in records])
     hp_r = np.array([r.xy_px[Landmark.RIGHT_HIP] if r.xy_px is not None else (np.nan, np.nan) for r in records])
     yaw = yaw_from_side_deg(sh_l, sh_r, hp_l, hp_r, cfg.view.front_shoulder_ratio)
+    heel = heel_floor_check(records, cfg.heel_floor)
     view = check_view(
         yaw,
         float(np.nanmedian(track.visibility)),
@@ -382,6 +385,7 @@ def analyze_records(
         foot_tilt_deg=math.degrees(math.atan2(float(floor.forward[1]), abs(float(floor.forward[0]))))
         if np.all(np.isfinite(floor.forward))
         else math.nan,
+        heel_height_foot_lengths=math.nan if heel.heel_height_foot_lengths is None else heel.heel_height_foot_lengths,
     )
     warnings = list(view.warnings)
     if scale_inputs.marker_cm is not None and not cam3d.ok:
@@ -454,6 +458,7 @@ def analyze_records(
             "floor_forward": [float(x) for x in floor.forward],
             "shin_length_px": shin_len_px,
             "shin_angle_method": shin_method,
+            "heel_floor": heel.__dict__,
             "camera_model": cam3d.summary(),
         },
         warnings=warnings,

@@ -14,6 +14,7 @@ from screening.geometry import floor_up_normal, unit
 
 MASK_THRESHOLD = 0.5
 NAN2 = np.array([np.nan, np.nan])
+IMAGE_DOWN = np.array([0.0, 1.0])
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class FootKneePoints:
     heel_bottom_px: np.ndarray
     toe_bottom_px: np.ndarray
     shin_front_dir: np.ndarray = field(default_factory=lambda: NAN2.copy())  # unit, ankle-to-knee, front edge
+    # lowest points (straight down in the picture) near the knee and the toes: where a kneeling leg's knee and
+    # tucked toes touch the floor (the back leg of the half-kneel gives a floor line independent of the front foot)
+    knee_floor_px: np.ndarray = field(default_factory=lambda: NAN2.copy())
+    toe_floor_px: np.ndarray = field(default_factory=lambda: NAN2.copy())
+    toe_front_floor_px: np.ndarray = field(default_factory=lambda: NAN2.copy())
 
 
 
@@ -167,6 +173,39 @@ def shin_front_direction(mask: np.ndarray, knee_px: np.ndarray, ankle_px: np.nda
     return v if float(v @ u) > 0 else -v
 
 
+def knee_floor_contact(
+    mask: np.ndarray, knee_px: np.ndarray, ankle_px: np.ndarray, toe_floor_px: np.ndarray
+) -> np.ndarray:
+    """Where a kneeling leg's knee touches the floor (NaN unless the knee rests about level with the toes).
+
+    The point where the lower tangent from the tucked toes' floor contact, forward along the shin, touches the
+    silhouette: the knee's skin on the floor, found even when the pose model puts the back knee several cm up
+    the thigh. Knee and toes rest on the floor at the same depth, so the two points give the floor's direction
+    in the picture independently of the front foot."""
+    s = np.asarray(knee_px, float) - np.asarray(ankle_px, float)
+    shin = float(np.linalg.norm(s))
+    if not np.isfinite(shin) or shin < 10 or not np.all(np.isfinite(toe_floor_px)):
+        return NAN2.copy()
+    if float(toe_floor_px[1] - knee_px[1]) > 0.45 * shin:
+        return NAN2.copy()  # the knee is well above the toes: not a kneeling leg
+    fwd = s / shin
+    down = -floor_up_normal(fwd)
+    reach = float((knee_px - toe_floor_px) @ fwd) + 0.25 * shin
+    if reach < 0.75 * shin:
+        return NAN2.copy()
+    xs, ys = _window(mask, toe_floor_px + fwd * (0.5 * reach), 0.5 * reach + 0.25 * shin)
+    vx, vy = xs - toe_floor_px[0], ys - toe_floor_px[1]
+    along = vx * fwd[0] + vy * fwd[1]
+    sel = (along >= 0.4 * reach) & (along <= reach)
+    if not sel.any():
+        return NAN2.copy()
+    ang = np.arctan2(vx[sel] * down[0] + vy[sel] * down[1], along[sel])
+    k = int(np.argmax(ang))
+    p = np.array([xs[sel][k], ys[sel][k]])
+    edge = _refine_edge(mask, p, down)
+    return edge if np.all(np.isfinite(edge)) else p
+
+
 def leg_points(
     mask: np.ndarray,
     knee_px: np.ndarray,
@@ -201,4 +240,9 @@ def leg_points(
     )
     toe_bottom = extreme_point(mask, toe_px, 0.3 * foot_len, down)
     shin_dir = shin_front_direction(mask, knee_px, ankle_px, f)
-    return FootKneePoints(kneecap, toe_tip, heel_back, heel_bottom, toe_bottom, shin_dir)
+    toe_floor = extreme_point(mask, toe_px, 0.3 * foot_len, IMAGE_DOWN)
+    knee_floor = knee_floor_contact(mask, knee_px, ankle_px, toe_floor)
+    toe_front_floor = extreme_point(mask, toe_px, 0.3 * foot_len, IMAGE_DOWN, constraint_dir=-f,
+                                    constraint_max_px=0.15 * foot_len, constraint_origin=toe_tip)
+    return FootKneePoints(kneecap, toe_tip, heel_back, heel_bottom, toe_bottom, shin_dir, knee_floor, toe_floor,
+                          toe_front_floor)

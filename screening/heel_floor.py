@@ -1,0 +1,95 @@
+"""Heel up throughout: was the front heel on the floor at all? Pure (numpy + dataclasses).
+
+The per-attempt heel-lift check measures the heel against its own lowest position in the clip, and the floor
+line (SPEC 3) runs through the heel contact, so a heel held up for the whole clip looks "down" to both. The
+front foot's own slope in the picture cannot tell: a high, pitched or turned camera tilts a flat foot's line
+as much as a 3 cm heel lift does (docs/ACCURACY.md). The half-kneel carries its own floor reference: the back
+knee and the back leg's tucked toes rest on the floor, side by side in depth, so the line through their floor
+contacts runs parallel (in 3-D) to the front foot and shares the camera's pitch, yaw and roll. The heel's
+lowest silhouette point is measured against that direction, through the front toes' floor contact, in foot
+lengths (scale-free), on every frame where both legs are seen; a low percentile over the frames is kept, so a
+clip where the heel is down part of the time (a lift mid-attempt) reads as down.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from screening.geometry import floor_up_normal, unit
+from screening.landmarks import LEG_LANDMARK_INDEX
+from screening.records import FrameRecord
+from screening.silhouette import FootKneePoints
+
+
+@dataclass(frozen=True)
+class HeelFloorConfig:
+    """Which frames give a reading; the refusal threshold is ``ViewConfig.max_heel_height_foot_lengths``."""
+
+    low_percentile: float = 25.0  # of the per-frame heights: the heel's lowest moments decide
+    max_floor_disagreement_deg: float = 20.0  # back-leg floor line vs the front foot's line: beyond, a bad frame
+    min_back_line_foot_lengths: float = 0.6  # back knee to back toes contacts, in front-foot lengths
+    max_back_line_foot_lengths: float = 1.5
+    min_foot_px: float = 8.0
+
+
+@dataclass(frozen=True)
+class HeelFloorCheck:
+    heel_height_foot_lengths: float | None  # None: not measurable (no kneeling back leg seen), see reason
+    frames_used: int
+    reason: str
+
+
+def heel_height_over_back_floor(front: FootKneePoints, back: FootKneePoints,
+                                cfg: HeelFloorConfig = HeelFloorConfig()) -> float:
+    """Height of the front heel's lowest point above the floor, in foot lengths, on one frame (NaN if unusable).
+
+    The floor runs along the back leg's knee-to-toes floor contacts and through the front toes' floor contact.
+    """
+    pts = (back.knee_floor_px, back.toe_floor_px, front.heel_bottom_px, front.toe_front_floor_px,
+           front.toe_tip_px, front.heel_back_px)
+    if not all(np.all(np.isfinite(p)) for p in pts):
+        return math.nan
+    foot_dir = unit(front.toe_tip_px - front.heel_bottom_px)
+    back_vec = back.knee_floor_px - back.toe_floor_px
+    floor_dir = unit(back_vec)
+    if float(floor_dir @ foot_dir) < 0:
+        floor_dir = -floor_dir
+    if float(floor_dir @ foot_dir) < math.cos(math.radians(cfg.max_floor_disagreement_deg)):
+        return math.nan  # the back leg is not lying along the floor beside the foot, or a point is off
+    foot_px = float((front.toe_tip_px - front.heel_back_px) @ floor_dir)
+    if foot_px < cfg.min_foot_px:
+        return math.nan
+    back_len = float(np.linalg.norm(back_vec)) / foot_px
+    if not cfg.min_back_line_foot_lengths <= back_len <= cfg.max_back_line_foot_lengths:
+        return math.nan
+    up = floor_up_normal(floor_dir)
+    return float((front.heel_bottom_px - front.toe_front_floor_px) @ up) / foot_px
+
+
+def heel_floor_check(records: list[FrameRecord], cfg: HeelFloorConfig = HeelFloorConfig()) -> HeelFloorCheck:
+    """The heel's height above the back-leg floor over the clip (a low percentile of the usable frames).
+
+    Per frame, the front leg is the one whose knee is higher (as in the half-kneel side choice); the back leg
+    counts only where its knee rests on the floor (``knee_floor_px`` is NaN otherwise), so squats and lunges
+    give no reading.
+    """
+    hs = []
+    idx = LEG_LANDMARK_INDEX
+    for r in records:
+        if r.xy_px is None:
+            continue
+        left_higher = r.xy_px[idx["left"]["knee"]][1] < r.xy_px[idx["right"]["knee"]][1]
+        front, back = ("left", "right") if left_higher else ("right", "left")
+        f, b = r.legs.get(front), r.legs.get(back)
+        if f is None or b is None:
+            continue
+        h = heel_height_over_back_floor(f, b, cfg)
+        if math.isfinite(h):
+            hs.append(h)
+    if not hs:
+        return HeelFloorCheck(None, 0, "no frame shows the back knee and toes resting on the floor")
+    return HeelFloorCheck(float(np.percentile(hs, cfg.low_percentile)), len(hs),
+                          "heel measured against the back leg's floor line (knee and toes on the floor)")
