@@ -33,6 +33,14 @@ from calibration.camera import (
 )
 from screening.records import FrameRecord
 
+# Half the heel's breadth, as a fraction of foot length: heel breadth is about a quarter of foot length in adult
+# anthropometry (e.g. 6.5 cm for a 26 cm foot). The silhouette's lowest heel point is the near edge of the heel's
+# floor contact, this far to the camera's side of the foot's long axis. A model constant, not fitted.
+HEEL_HALF_BREADTH_PER_FOOT_LENGTH = 0.12
+# Where the heel touches the floor behind which the heel's back still rounds up (fallback only, when the heel's
+# back point is missing): the contact lies about this fraction of the foot length ahead of the back of the heel.
+HEEL_CONTACT_BEHIND_BACK_PER_FOOT_LENGTH = 0.13
+
 
 @dataclass(frozen=True)
 class CameraModelConfig:
@@ -135,12 +143,13 @@ def measure_3d(
     back_px = _median_point(heel_back, heel_down)
     if not (np.all(np.isfinite(heel_px)) and np.all(np.isfinite(toe_px))):
         return None
-    heel = cam.to_height(heel_px[None], 0.0)[0]
+    heel_near = cam.to_height(heel_px[None], 0.0)[0]
+    heel = heel_near
     toe_h = 0.0
     toe = cam.to_height(toe_px[None], toe_h)[0]
     foot_len = math.nan
     fwd = np.full(3, np.nan)
-    for _ in range(3):  # the toe tip's height depends on the foot length, measured along forward
+    for _ in range(3):  # the toe height and the heel's half width scale with the foot length, measured along forward
         if not (np.all(np.isfinite(heel)) and np.all(np.isfinite(toe))):
             return None
         d = toe - heel
@@ -150,9 +159,16 @@ def measure_3d(
         fwd = d / np.linalg.norm(d)
         n, off = vertical_plane(toe, fwd)
         back = cam.to_plane(back_px[None], n, off)[0] if np.all(np.isfinite(back_px)) else np.full(3, np.nan)
-        foot_len = float((toe - back) @ fwd) if np.all(np.isfinite(back)) else float(np.linalg.norm(d)) * 1.15
+        foot_len = (float((toe - back) @ fwd) if np.all(np.isfinite(back))
+                    else float(np.linalg.norm(d)) / (1.0 - HEEL_CONTACT_BEHIND_BACK_PER_FOOT_LENGTH))
         toe_h = toe_tip_height_per_foot_length * foot_len
         toe = cam.to_height(toe_px[None], toe_h)[0]
+        # the heel's lowest point in the picture is the near edge of its contact patch: the foot's axis runs half a
+        # heel breadth further from the camera
+        away = np.array([fwd[1], -fwd[0], 0.0])
+        if float(away @ (cam.center_cm - heel_near)) > 0:
+            away = -away
+        heel = heel_near + HEEL_HALF_BREADTH_PER_FOOT_LENGTH * foot_len * away
     n, off = vertical_plane(toe, fwd)
     up = np.array([0.0, 0.0, 1.0])
 

@@ -23,7 +23,7 @@ from calibration.camera import (
     square_corners_cm,
     vertical_plane,
 )
-from screening.floor3d import CameraModelConfig, floor_model, measure_3d
+from screening.floor3d import HEEL_HALF_BREADTH_PER_FOOT_LENGTH, CameraModelConfig, floor_model, measure_3d
 from screening.records import FrameRecord
 
 
@@ -173,14 +173,15 @@ def test_a_line_in_the_plane_is_recovered_from_its_image(dist, height, yaw, roll
 
 # ------------------------------------------------------------------------------------ the screen in 3-D
 def _screen_points(cam: FloorCamera, shin_deg: float, knee_lateral_cm: float = 0.0):
-    """A synthetic front leg in the plane y = 0: heel contact, toe tip 1.5 cm up, ankle, knee, kneecap."""
+    """A synthetic front leg in the plane y = 0 (camera on the -y side): the heel contact's near edge, toe tip
+    1.5 cm up, ankle, knee, kneecap."""
     a = math.radians(shin_deg)
     ankle = np.array([-7.0, 0.0, 7.5])
     tib = np.array([math.sin(a), 0.0, math.cos(a)])
     knee = ankle + 40.0 * tib
     kneecap = knee + np.array([4.0 * math.cos(a), knee_lateral_cm, -4.0 * math.sin(a)])
     toe = np.array([13.0, 0.0, 1.5])
-    heel = np.array([-10.0, 0.0, 0.0])
+    heel = np.array([-10.0, -HEEL_HALF_BREADTH_PER_FOOT_LENGTH * 26.0, 0.0])  # near edge of the heel's contact
     heel_back = np.array([-13.0, 0.0, 2.0])
     crest = np.stack([ankle + 15 * tib, ankle + 30 * tib])
     pts = cam.project(np.stack([kneecap, toe, heel, heel_back, knee, ankle, *crest]))
