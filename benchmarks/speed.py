@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import av
 
@@ -26,23 +27,26 @@ REPO = Path(__file__).resolve().parents[1]
 CLIP = REPO.parent / "shared" / "realdata" / "side_squat_pexels_6980032.mp4"
 
 
-def bare_inference(clip: Path, max_side_px: int) -> dict[str, float]:
+def bare_inference(clip: Path, max_side_px: int, only: set[int] | None = None) -> dict[str, float]:
+    """Pose alone on the clip's frames (all, or the frame indices ``only``), decoded beforehand."""
     from vision.pose import MediaPipePose
     from vision.video import iter_frames
 
-    frames = [f.rgb for f in iter_frames(clip, max_side_px)]
+    frames = [(f.index, f.time_s, f.rgb) for f in iter_frames(clip, max_side_px) if only is None or f.index in only]
     est = MediaPipePose(video_mode=True)
-    est(frames[0], 0, 0.0)  # model load and graph start, not counted
+    est(frames[0][2], 0, 0.0)  # model load and graph start, not counted
     est.reset()
-    est(frames[0], 0, 0.0)
+    est(frames[0][2], 0, 0.0)
     t0 = time.perf_counter()
-    for i, f in enumerate(frames):
-        est(f, i, i / 30.0)
+    for i, t, f in frames:
+        est(f, i, 1.0 + t)
     dt = time.perf_counter() - t0
-    return {"frames": len(frames), "seconds": dt, "fps": len(frames) / dt, "size": f"{frames[0].shape[1]}x{frames[0].shape[0]}"}
+    est.reset()
+    h, w = frames[0][2].shape[:2]
+    return {"frames": len(frames), "seconds": dt, "fps": len(frames) / dt, "size": f"{w}x{h}"}
 
 
-def pipeline(clip: Path, annotated: bool, stride: int = 1) -> dict[str, float]:
+def pipeline(clip: Path, annotated: bool, stride: int = 1) -> dict[str, Any]:
     from vision.annotate import write_annotated
     from vision.pipeline import AnalyzeOptions, analyze_clip
     from vision.pose import MediaPipePose
@@ -56,8 +60,12 @@ def pipeline(clip: Path, annotated: bool, stride: int = 1) -> dict[str, float]:
         with tempfile.TemporaryDirectory() as tmp:
             write_annotated(a, Path(tmp) / "a.mp4", opts.max_side_px)
     dt = time.perf_counter() - t0
+    est.reset()
     n = a.info.frame_count_estimate
-    return {"frames": n, "posed_frames": len(a.records), "seconds": dt, "fps": n / dt, "duration_s": a.info.duration_s}
+    return {"frames": n, "posed_frames": len(a.records), "posed": sorted(r.frame_index for r in a.records),
+            "seconds": dt, "fps": n / dt, "duration_s": a.info.duration_s,
+            "end_range_kpt_cm": [m.knee_past_toe_cm for m in a.result.attempts],
+            "end_range_shin_deg": [m.shin_angle_deg for m in a.result.attempts]}
 
 
 def loop_clip(src: Path, dst: Path, minutes: float) -> float:
@@ -86,23 +94,51 @@ def loop_clip(src: Path, dst: Path, minutes: float) -> float:
     return loops * dur
 
 
-def peak_rss_mb(clip: Path) -> tuple[float, float]:
-    """Run the CLI in a child process; return (peak RSS MB, wall seconds).
+def _tree_memory_kb(pid: int) -> tuple[int, int]:
+    """Memory of a process and all its descendants (the decoder child included), kB: the proportional
+    set size, which counts a page shared by both (the frame slots, the same libraries) once, not twice;
+    and the plain sum of resident set sizes, which counts shared pages in each process."""
+    pss = rss = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+                    elif line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return pss, rss
 
-    VmHWM of the child's own address space is used: ``ru_maxrss`` would carry over the parent's peak
-    across fork+exec."""
+
+def peak_memory_mb(clip: Path) -> tuple[float, float, float]:
+    """Run the CLI in a child process; return peak memory of it and its decoder process (PSS MB, summed RSS
+    MB) and the wall seconds.
+
+    The process tree's proportional set size is sampled every 20 ms (``ru_maxrss`` would carry over the
+    parent's peak across fork+exec, and would miss the decoder child)."""
     code = (
         "import sys;from ankle_cli.main import main;sys.argv=['ankle-screen','analyze',sys.argv[1],'-q',"
         "'--foot-length-cm','24','--max-duration-s','0'];\ntry:\n main()\nexcept SystemExit:\n pass\n"
-        "print('RSS', [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
     )
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code, str(clip)], capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.Popen([sys.executable, "-c", code, str(clip)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, cwd=REPO)
+    peak_pss = peak_rss = 0
+    while proc.poll() is None:
+        pss, rss = _tree_memory_kb(proc.pid)
+        peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+        time.sleep(0.02)
     dt = time.perf_counter() - t0
-    rss = [line for line in proc.stdout.splitlines() if line.startswith("RSS")]
-    if not rss:
-        raise RuntimeError(proc.stderr[-2000:])
-    return int(rss[-1].split()[1]) / 1024.0, dt
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.read().decode()[-2000:] if proc.stderr else "CLI failed")
+    return peak_pss / 1024.0, peak_rss / 1024.0, dt
 
 
 def live(clip: Path, seconds: float = 10.0) -> dict[str, float]:
@@ -178,26 +214,34 @@ def main() -> None:
     print("machine:", out["machine"])
     bare = bare_inference(args.clip, DEFAULT_MAX_SIDE_PX)
     print(f"1. bare MediaPipe: {bare['frames']} frames at {bare['size']} in {bare['seconds']:.2f} s = {bare['fps']:.1f} fps")
-    p0 = pipeline(args.clip, annotated=False)
-    p1 = pipeline(args.clip, annotated=True)
-    p2 = pipeline(args.clip, annotated=False, stride=2)
-    p3 = pipeline(args.clip, annotated=False, stride=3)
-    dur = p0["duration_s"]
-    for name, p in (("pipeline", p0), ("pipeline + annotated video", p1), ("pipeline --stride 2", p2), ("pipeline --stride 3", p3)):
+    runs = {
+        "pipeline --stride 1": pipeline(args.clip, annotated=False, stride=1),
+        "pipeline --stride 1 + annotated video": pipeline(args.clip, annotated=True, stride=1),
+        "pipeline --stride 2 (default)": pipeline(args.clip, annotated=False, stride=2),
+        "pipeline --stride 2 + annotated video": pipeline(args.clip, annotated=True, stride=2),
+        "pipeline --stride 3": pipeline(args.clip, annotated=False, stride=3),
+    }
+    for name, p in runs.items():
+        same = bare if p["posed_frames"] == bare["frames"] else bare_inference(args.clip, DEFAULT_MAX_SIDE_PX, set(p["posed"]))
+        p["bare_same_frames_s"] = same["seconds"]
+        dur = p["duration_s"]
         print(f"2. {name}: {p['seconds']:.2f} s = {p['fps']:.1f} fps ({p['posed_frames']} frames posed); "
-              f"{dur / p['seconds']:.2f}x real time; {p['seconds'] / bare['seconds']:.2f}x bare inference time")
-    out.update(bare=bare, pipeline=p0, pipeline_annotated=p1, pipeline_stride2=p2, pipeline_stride3=p3)
-    rss10, t10 = peak_rss_mb(args.clip)
-    print(f"3. peak RSS, {dur:.0f} s clip: {rss10:.0f} MB ({t10:.1f} s wall incl. start-up)")
-    out["rss_10s_mb"] = rss10
+              f"{dur / p['seconds']:.2f}x real time; {p['seconds'] / same['seconds']:.2f}x bare inference on the "
+              f"same {p['posed_frames']} frames ({same['seconds']:.2f} s)")
+    dur = runs["pipeline --stride 1"]["duration_s"]
+    out.update(bare=bare, runs=runs)
+    pss10, rss10, t10 = peak_memory_mb(args.clip)
+    print(f"3. peak memory, {dur:.0f} s clip: {pss10:.0f} MB PSS ({rss10:.0f} MB RSS summed over the CLI and its "
+          f"decoder process; {t10:.1f} s wall incl. start-up)")
+    out.update(pss_10s_mb=pss10, rss_10s_mb=rss10)
     if not args.skip_long:
         with tempfile.TemporaryDirectory() as tmp:
             long_clip = Path(tmp) / "long.mp4"
             long_s = loop_clip(args.clip, long_clip, args.long_minutes)
-            rss_long, t_long = peak_rss_mb(long_clip)
-        print(f"3. peak RSS, {long_s / 60:.1f} min clip: {rss_long:.0f} MB ({t_long:.0f} s wall, "
-              f"{long_s / t_long:.2f}x real time)")
-        out.update(rss_long_mb=rss_long, long_minutes=long_s / 60, long_wall_s=t_long)
+            pss_long, rss_long, t_long = peak_memory_mb(long_clip)
+        print(f"3. peak memory, {long_s / 60:.1f} min clip: {pss_long:.0f} MB PSS ({rss_long:.0f} MB RSS summed; "
+              f"{t_long:.0f} s wall, {long_s / t_long:.2f}x real time)")
+        out.update(pss_long_mb=pss_long, rss_long_mb=rss_long, long_minutes=long_s / 60, long_wall_s=t_long)
     lv = live(args.clip)
     print(f"4. live 720p: {lv['fps']:.1f} fps, latency median {lv['latency_ms_median']:.0f} ms, "
           f"p95 {lv['latency_ms_p95']:.0f} ms")

@@ -35,8 +35,8 @@ from vision import video
 
 log = logging.getLogger(__name__)
 
-SLOTS = 12
-HOLD = 6  # a yielded frame's pixels stay valid while the consumer takes this many more frames
+SLOTS = 8
+HOLD = 4  # a yielded frame's pixels stay valid while the consumer takes this many more frames
 _HEADER = struct.Struct("<I")
 
 

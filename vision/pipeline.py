@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int], None]  # (frames done, frames expected)
 
 DEFAULT_MAX_SIDE_PX = 1280
-MAX_STRIDE_FRAMES = 4  # skipped frames are kept until the next posed one: within the decoder's hold
+MAX_STRIDE_FRAMES = 4  # skipped frames are kept until the next posed one: within the decoder's HOLD
 DEFAULT_MAX_DURATION_S = 120.0  # a screen is a few attempts of a few seconds; longer clips are refused
 
 

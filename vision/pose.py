@@ -57,8 +57,15 @@ class MediaPipePose:
     The model is created lazily and reused; ``reset()`` starts a new track for a new clip.
     """
 
-    def __init__(self, video_mode: bool = True, segmentation: bool = True, min_detection_confidence: float = 0.5):
+    def __init__(
+        self,
+        video_mode: bool = True,
+        segmentation: bool = True,
+        min_detection_confidence: float = 0.5,
+        smoothing: bool = True,
+    ):
         self.video_mode = video_mode
+        self.smoothing = smoothing
         self.segmentation = segmentation
         self.min_detection_confidence = min_detection_confidence
         self._pose = None
@@ -72,9 +79,9 @@ class MediaPipePose:
             self._pose = mp.solutions.pose.Pose(
                 static_image_mode=not self.video_mode,
                 model_complexity=1,
-                smooth_landmarks=True,
+                smooth_landmarks=self.smoothing,
                 enable_segmentation=self.segmentation,
-                smooth_segmentation=True,
+                smooth_segmentation=self.smoothing,
                 min_detection_confidence=self.min_detection_confidence,
                 min_tracking_confidence=0.5,
             )
