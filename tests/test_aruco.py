@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tests.fakes import FOOT_CM, FakePose, drives
-from vision.aruco import marker_image, marker_side_px
+from vision.aruco import marker_corners_px, marker_image, marker_side_px, side_from_corners_px
 from vision.pipeline import AnalyzeOptions, analyze_clip
 from vision.writer import Mp4Writer
 
@@ -49,3 +49,36 @@ def test_pipeline_takes_scale_from_the_marker(tmp_path):
     assert res.scale is not None and res.scale.source == "marker"
     assert res.scale.px_per_cm == pytest.approx(100 / 20.0, rel=0.03)
     assert res.scale.relative_uncertainty < 0.05
+
+
+def test_corners_are_returned_in_order_and_match_the_side():
+    img = scene_with_marker(100, 0.5)
+    c = marker_corners_px(img)
+    assert c is not None and c.shape == (4, 2)
+    # top-left, top-right, bottom-right, bottom-left of the pasted pattern (x right, y down)
+    assert c[0, 0] < c[1, 0] and c[3, 0] < c[2, 0] and c[0, 1] < c[3, 1] and c[1, 1] < c[2, 1]
+    assert side_from_corners_px(c) == pytest.approx(100, rel=0.03)
+    assert np.linalg.norm(c[3] - c[0]) == pytest.approx(50, rel=0.08)  # the foreshortened side
+
+
+def test_the_region_near_the_feet_agrees_with_the_full_frame():
+    img = scene_with_marker(60, 0.7)
+    full = marker_corners_px(img)
+    near = marker_corners_px(img, np.array([[100.0, 250.0], [175.0, 273.0], [np.nan, np.nan]]))
+    assert full is not None and near is not None
+    assert np.abs(near - full).max() < 0.7
+
+
+def test_a_small_marker_is_found_in_the_magnified_region_near_the_feet():
+    img = cv2.GaussianBlur(scene_with_marker(28, 0.7, size=(720, 1280)), (0, 0), 0.8)  # 8 px tall
+    c = marker_corners_px(img, np.array([[100.0, 250.0], [135.0, 260.0]]))
+    assert c is not None
+    assert side_from_corners_px(c) == pytest.approx(28, rel=0.05)
+
+
+def test_another_marker_id_is_not_taken_for_ours():
+    other = cv2.aruco.generateImageMarker(cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50), 3, 100)
+    img = np.full((400, 400, 3), 255, np.uint8)
+    img[150:250, 150:250] = other[:, :, None]
+    assert marker_corners_px(img) is None
+    assert marker_corners_px(img, np.array([[120.0, 120.0], [280.0, 280.0]])) is None
