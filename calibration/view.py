@@ -20,8 +20,9 @@ class ViewConfig:
     # picture; sloping down to the toes by more than this earns a warning (heel up throughout, or the camera)
     max_toe_down_tilt_deg: float = 6.0
     # the front heel's lowest point above the back-leg floor line (screening.heel_floor), in foot lengths:
-    # beyond this the heel never touched down, and the floor line through it is not the floor
-    max_heel_height_foot_lengths: float = 0.095
+    # beyond this the heel never touched down, and the floor line through it is not the floor. A 2 cm lift on a
+    # 25 cm foot is 0.08; rendered flat heels read at most 0.05 over a clip (docs/BAD_INPUTS.md)
+    max_heel_height_foot_lengths: float = 0.065
     front_shoulder_ratio: float = 0.75  # shoulder/hip spread over torso length seen from the front
 
 

@@ -33,6 +33,9 @@ class HeelFloorConfig:
     min_back_line_foot_lengths: float = 0.6  # back knee to back toes contacts, in front-foot lengths
     max_back_line_foot_lengths: float = 1.5
     min_foot_px: float = 8.0
+    # the toes' floor contact lies about 0.059 foot lengths below the toe tip (analysis.TOE_TIP_HEIGHT_PER_FOOT_
+    # LENGTH); deeper than this, the toes' contact shadow has joined the silhouette and the excess is not counted
+    max_toe_floor_below_tip_foot_lengths: float = 0.09
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ def heel_height_over_back_floor(front: FootKneePoints, back: FootKneePoints,
     if not cfg.min_back_line_foot_lengths <= back_len <= cfg.max_back_line_foot_lengths:
         return math.nan
     up = floor_up_normal(floor_dir)
-    return float((front.heel_bottom_px - front.toe_front_floor_px) @ up) / foot_px
+    toe_floor_depth = float((front.toe_tip_px - front.toe_front_floor_px) @ up) / foot_px
+    shadow = max(0.0, toe_floor_depth - cfg.max_toe_floor_below_tip_foot_lengths)
+    return float((front.heel_bottom_px - front.toe_front_floor_px) @ up) / foot_px - shadow
 
 
 def heel_floor_check(records: list[FrameRecord], cfg: HeelFloorConfig = HeelFloorConfig()) -> HeelFloorCheck:

@@ -131,3 +131,14 @@ def test_knee_floor_contact_nan_for_a_raised_knee() -> None:
     # a front leg: the knee far above the toes
     p = knee_floor_contact(mask, np.array([260.0, 20.0]), np.array([250.0, 170.0]), np.array([330.0, floor_y]))
     assert np.all(np.isnan(p))
+
+
+def test_toe_contact_shadow_in_the_silhouette_does_not_raise_a_flat_heel() -> None:
+    """The toes' contact shadow can join the mask below the toes; the floor point is then too low and the heel
+    would read high. The toe floor is never taken as lying more than ~0.09 foot lengths below the toe tip."""
+    front, back = legs(5.0)
+    down = -floor_up_normal(back.knee_floor_px - back.toe_floor_px)
+    shadowed = FootKneePoints(**{**front.__dict__, "toe_front_floor_px": front.toe_front_floor_px + 0.1 * FOOT_PX * down})
+    h = heel_height_over_back_floor(shadowed, back)
+    assert h < ViewConfig().max_heel_height_foot_lengths - 0.02, h
+    assert heel_height_over_back_floor(front, back) == pytest.approx(0.0, abs=0.01)
