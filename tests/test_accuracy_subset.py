@@ -31,6 +31,12 @@ MIN_MEASURED = 12  # of 12 stills must give a number (measured 12)
 MAX_FAR_VERDICT_MISSES = 1  # verdicts wrong although > 1 cm from the fist line (measured 1; target 0)
 CLIP_KPT_MAX_ERR_CM = 1.5  # per-attempt end range in the clip (measured 0.64)
 CLIP_SHIN_MAX_ERR_DEG = 2.5  # measured 1.05
+# the 3-D camera model from the floor marker (screening/floor3d.py), on the stills where it is used
+MIN_CAMERA_MODEL = 7  # stills measured with it (measured 8 of 12; the others: marker too small to be found)
+KPT_3D_MAE_MAX_CM = 0.45  # measured 0.27
+KPT_3D_MAX_ERR_CM = 1.2  # measured 0.69
+SHIN_3D_MAE_MAX_DEG = 1.0  # measured 0.66
+SHIN_3D_MAX_ERR_DEG = 2.8  # measured 2.00
 
 # (distance m, camera height m, yaw, roll, width, height, side, body cm, shin deg, background)
 STILLS = [
@@ -135,3 +141,20 @@ def test_clip_heel_lift_and_end_range(clip_row):
     for a in (flat, lifted):
         assert abs(a["kpt"] - a["kpt_true"]) <= CLIP_KPT_MAX_ERR_CM, a
         assert abs(a["shin"] - a["shin_true"]) <= CLIP_SHIN_MAX_ERR_DEG, a
+
+
+def test_marker_camera_model_error_bounds(still_rows):
+    rows = [r for r in still_rows if r.get("camera_model_used")]
+    assert len(rows) >= MIN_CAMERA_MODEL, [(r["name"], r.get("camera_model_reason")) for r in still_rows]
+    kpt = np.array([r["kpt_marker"] - r["kpt_true"] for r in rows])
+    shin = np.array([r["shin_marker"] - r["shin_true"] for r in rows])
+    assert np.abs(kpt).mean() <= KPT_3D_MAE_MAX_CM, kpt.round(2)
+    assert np.abs(kpt).max() <= KPT_3D_MAX_ERR_CM, kpt.round(2)
+    assert np.abs(shin).mean() <= SHIN_3D_MAE_MAX_DEG, shin.round(2)
+    assert np.abs(shin).max() <= SHIN_3D_MAX_ERR_DEG, shin.round(2)
+    misses = [r["name"] for r in rows if abs(r["kpt_true"] - FIST_CM) > 1.0
+              and r["verdict_marker"] != ("pass" if r["kpt_true"] >= FIST_CM else "fail")]
+    assert not misses, misses
+    # the reported uncertainty is not overconfident: most errors lie within 2 sigma
+    z = np.abs(kpt) / np.array([r["kpt_unc_marker"] for r in rows])
+    assert np.mean(z <= 2.0) >= 0.75, z.round(2)
