@@ -360,9 +360,8 @@ def analyze_records(
     if scale is None:
         kpt_cm = np.full(n, np.nan)
     # with the marker found, measure in 3-D with its camera model instead (screening.floor3d); else stay 2-D
-    cam3d = camera_measurement(records, track, heel_down,
-                               scale_inputs.marker_cm if scale is not None and scale.source == "marker" else None,
-                               cfg.camera_model, TOE_TIP_HEIGHT_PER_FOOT_LENGTH, TIBIAL_CREST_LEAN_DEG)
+    cam3d = camera_measurement(records, track, heel_down, scale_inputs.marker_cm, cfg.camera_model,
+                               TOE_TIP_HEIGHT_PER_FOOT_LENGTH, TIBIAL_CREST_LEAN_DEG)
     if cam3d.ok and cam3d.shin_angle_deg is not None and cam3d.knee_past_toe_cm is not None:
         shin_method = "camera_model_" + cam3d.shin_method
         shin = zero_phase_smooth(t, cam3d.shin_angle_deg, cfg.smoothing_sigma_s)
