@@ -22,12 +22,13 @@ from benchmarks import accuracy
 REAL = accuracy.REPO.parent / "shared" / "realdata" / "side_squat_pexels_6980032.mp4"
 
 
-def _clip_rows(stride: int) -> list[dict]:
+def _clip_rows(stride: int, margin_deg: float | None = None) -> list[dict]:
     import vision.pipeline as vp
 
     base = vp.AnalyzeOptions
     # run_clip builds its own AnalyzeOptions; give it this stride without changing anything else
-    vp.AnalyzeOptions = lambda **kw: dataclasses.replace(base(**kw), stride_frames=stride)  # type: ignore[misc]
+    extra = {} if margin_deg is None else {"dense_margin_deg": margin_deg}
+    vp.AnalyzeOptions = lambda **kw: dataclasses.replace(base(**kw), stride_frames=stride, **extra)  # type: ignore[misc]
     try:
         return [accuracy.run_clip(c) for c in accuracy.clip_cases()]
     finally:
@@ -50,12 +51,15 @@ def summarize(rows: list[dict]) -> dict[str, object]:
     }
 
 
-def real_clip(stride: int) -> dict[str, object]:
+def real_clip(stride: int, margin_deg: float | None = None) -> dict[str, object]:
     from vision.pipeline import AnalyzeOptions, analyze_clip
 
     if not REAL.exists():
         return {"skipped": f"{REAL} missing"}
-    a = analyze_clip(REAL, AnalyzeOptions(sex="f", foot_length_cm=24.0, stride_frames=stride))
+    opts = AnalyzeOptions(sex="f", foot_length_cm=24.0, stride_frames=stride)
+    if margin_deg is not None:
+        opts = dataclasses.replace(opts, dense_margin_deg=margin_deg)
+    a = analyze_clip(REAL, opts)
     return {
         "attempts": len(a.result.attempts),
         "end range frames": [m.end_range_frame for m in a.result.attempts],
@@ -68,11 +72,15 @@ def real_clip(stride: int) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--strides", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--margin-deg", type=float, help="dense_margin_deg for every stride (default: the pipeline's)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     out = {}
     for s in args.strides:
-        out[f"stride {s}"] = {"rendered clips": summarize(_clip_rows(s)), "real clip": real_clip(s)}
+        out[f"stride {s}"] = {
+            "rendered clips": summarize(_clip_rows(s, args.margin_deg)),
+            "real clip": real_clip(s, args.margin_deg),
+        }
         print(f"stride {s}:", json.dumps(out[f"stride {s}"], indent=1), flush=True)
     if args.out:
         args.out.write_text(json.dumps(out, indent=1))

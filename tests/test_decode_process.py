@@ -1,0 +1,131 @@
+"""The decoder child process: same frames as in-process decoding, clean shutdown (no process, no shared
+memory left behind), a dead child reported as a clear error, and no network use in the child either."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from screening.errors import UnreadableInputError
+from vision import video
+from vision.decode_process import ProcessDecoder
+
+REPO = Path(__file__).resolve().parents[1]
+PORTRAIT = REPO / "sample_videos" / "portrait_phone.mp4"  # carries a -90 rotation tag
+CLIP = REPO / "sample_videos" / "fail_left.mp4"
+
+
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie still answers kill(0); it is gone for our purposes once reaped or defunct
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("clip", [PORTRAIT, CLIP], ids=["rotation-tagged portrait", "landscape"])
+def test_same_frames_as_decoding_in_process(clip: Path) -> None:
+    ref = list(video.iter_frames(clip, 640))
+    dec = ProcessDecoder(clip, 640, track_camera=False)
+    got = [(f.index, f.time_s, f.rgb.copy()) for f in dec]
+    assert len(got) == len(ref) > 10
+    for (i, t, rgb), r in zip(got, ref, strict=True):
+        assert i == r.index
+        assert t == pytest.approx(r.time_s, abs=1e-9)
+        assert rgb.shape == r.rgb.shape
+        assert np.array_equal(rgb, r.rgb)
+    if clip == PORTRAIT:
+        assert got[0][2].shape[0] > got[0][2].shape[1]  # upright: taller than wide
+
+
+def test_camera_maps_come_with_the_frames() -> None:
+    frames = list(ProcessDecoder(CLIP, 640))
+    assert all(f.to_ref is not None and f.to_ref.shape == (2, 3) for f in frames)
+    assert np.allclose(frames[0].to_ref, np.eye(3)[:2], atol=1e-9)  # the first frame is the reference
+
+
+def test_stopping_early_ends_the_child_and_frees_shared_memory() -> None:
+    dec = ProcessDecoder(CLIP, 640)
+    pid, shm = dec._proc.pid, Path("/dev/shm", dec._shm.name.lstrip("/"))
+    assert shm.exists()
+    for f in dec:
+        if f.index == 5:
+            break
+    dec.close()
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+    assert not shm.exists()
+
+
+def test_a_child_that_dies_is_a_clear_error_not_a_hang() -> None:
+    dec = ProcessDecoder(CLIP, 640)
+    it = iter(dec)
+    next(it)
+    os.kill(dec._proc.pid, signal.SIGKILL)
+    with pytest.raises(UnreadableInputError, match="stopped unexpectedly"):
+        for _ in it:
+            pass
+
+
+def test_analysis_leaves_no_child_process_or_shared_memory(monkeypatch) -> None:
+    import vision.decode_process as dp
+    from vision.pipeline import AnalyzeOptions, analyze_clip
+    from vision.pose import MediaPipePose
+
+    made: list[ProcessDecoder] = []
+
+    class Recorded(dp.ProcessDecoder):
+        def __init__(self, *a, **k) -> None:
+            super().__init__(*a, **k)
+            made.append(self)
+
+    monkeypatch.setattr(dp, "ProcessDecoder", Recorded)
+    est = MediaPipePose()
+    try:
+        analyze_clip(CLIP, AnalyzeOptions(foot_length_cm=26.0), estimator=est)
+    finally:
+        est.reset()
+    assert len(made) == 1  # the analysis really decoded in a child process
+    assert not _alive(made[0]._proc.pid)
+    assert not Path("/dev/shm", made[0]._shm.name.lstrip("/")).exists()
+
+
+GUARD = '''
+import socket, os
+_log = os.environ["ANKLE_TEST_NET_LOG"]
+open(_log, "a").write(f"guard loaded in {os.getpid()}\\n")
+def _blocked(*a, **k):
+    open(_log, "a").write("network attempt\\n")
+    raise OSError("network access attempted")
+socket.socket.connect = _blocked
+socket.socket.connect_ex = _blocked
+socket.create_connection = _blocked
+socket.getaddrinfo = _blocked
+'''
+
+
+def test_the_decoder_child_makes_no_network_connection(tmp_path: Path, monkeypatch) -> None:
+    """The child is a separate interpreter: block the network in it too (sitecustomize) and decode a clip."""
+    (tmp_path / "sitecustomize.py").write_text(GUARD)
+    log = tmp_path / "net.log"
+    monkeypatch.setenv("ANKLE_TEST_NET_LOG", str(log))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    dec = ProcessDecoder(CLIP, 640)
+    child = dec._proc.pid
+    n = sum(1 for _ in dec)
+    assert n > 10
+    lines = log.read_text().splitlines()
+    assert f"guard loaded in {child}" in lines  # the guard really ran inside the child
+    assert "network attempt" not in lines
