@@ -13,6 +13,8 @@ so the screen is measured in floor centimetres instead (SPEC 3 definitions):
 * knee past toe = forward distance from the toe tip to the kneecap front; shin angle = angle of the tibia
   in that plane from the floor normal (the front-edge method keeps its constant crest-lean correction).
 
+The model is a still camera (the phone propped up, as the marker set-up asks): points are measured in each
+frame's own pixels, not in the first frame's (``FrameRecord.to_ref``, the 2-D path's motion compensation).
 Everything is None/NaN plus a reason when the marker is missing or the model is ill-conditioned; the caller
 then keeps the 2-D measurement.
 """
@@ -42,6 +44,9 @@ HEEL_HALF_BREADTH_PER_FOOT_LENGTH = 0.12
 HEEL_CONTACT_BEHIND_BACK_PER_FOOT_LENGTH = 0.13
 
 
+Arr7 = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
 @dataclass(frozen=True)
 class CameraModelConfig:
     # lens assumed for the focal length (a 26 mm-equivalent phone main camera: 67 deg across the long side of a
@@ -67,21 +72,16 @@ class FloorModel:
     reason: str  # why there is no camera (empty when there is one)
 
 
-def _corners_in_ref(rec: FrameRecord) -> np.ndarray | None:
+def _corners(rec: FrameRecord) -> np.ndarray | None:
     c = rec.marker_corners_px
-    if c is None:
-        return None
-    c = np.asarray(c, dtype=float).reshape(4, 2)
-    if rec.to_ref is not None:
-        c = c @ rec.to_ref[:, :2].T + rec.to_ref[:, 2]
-    return c
+    return None if c is None else np.asarray(c, dtype=float).reshape(4, 2)
 
 
 def floor_model(records: list[FrameRecord], marker_cm: float | None, cfg: CameraModelConfig) -> FloorModel:
     """Fit the camera to the marker's corners (median over the frames it was found in)."""
     if marker_cm is None:
         return FloorModel(None, None, 0, math.nan, "no marker size given")
-    found = [c for c in (_corners_in_ref(r) for r in records) if c is not None]
+    found = [c for c in (_corners(r) for r in records) if c is not None]
     if not found:
         return FloorModel(None, None, 0, math.nan, "the marker was not found")
     corners = np.median(np.stack(found), axis=0)
@@ -237,6 +237,7 @@ class CameraMeasurement:
     shin_angle_deg: np.ndarray | None = None
     shin_method: str = ""
     floor: Floor3D | None = None
+    leg_px: Arr7 | None = None  # the leg's points in each frame's own pixels, as measured
 
     def summary(self) -> dict[str, object]:
         """Small JSON-ready description for the result's ``view``."""
@@ -250,12 +251,23 @@ class CameraMeasurement:
         return out
 
 
-Arr7 = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+def _in_frame_pixels(records: list[FrameRecord], ref_px: np.ndarray, direction: bool = False) -> np.ndarray:
+    """Points (n, 2) from the first frame's pixels (where the analysis keeps them, see ``FrameRecord.to_ref``)
+    back into each frame's own pixels: the camera model is a still camera, the one that saw the marker."""
+    out = np.array(ref_px, dtype=float, copy=True)
+    for i, r in enumerate(records):
+        if r.to_ref is not None and np.all(np.isfinite(out[i])):
+            a = np.asarray(r.to_ref, dtype=float)
+            out[i] = np.linalg.solve(a[:, :2], out[i] - (0.0 if direction else a[:, 2]))
+            if direction:
+                out[i] /= np.linalg.norm(out[i])
+    return out
 
 
-def _leg_arrays(track) -> Arr7:
-    return (track.kneecap_front, track.toe_tip, track.heel_bottom, track.heel_back, track.knee, track.ankle,
-            track.shin_front_dir)
+def _leg_arrays(records: list[FrameRecord], track) -> Arr7:
+    pts = [_in_frame_pixels(records, a) for a in (track.kneecap_front, track.toe_tip, track.heel_bottom,
+                                                  track.heel_back, track.knee, track.ankle)]
+    return (pts[0], pts[1], pts[2], pts[3], pts[4], pts[5], _in_frame_pixels(records, track.shin_front_dir, True))
 
 
 def camera_measurement(
@@ -272,11 +284,12 @@ def camera_measurement(
     if model.camera is None:
         return CameraMeasurement(False, model.reason, model)
     sel = heel_down if np.any(heel_down) else np.ones(len(heel_down), dtype=bool)
-    f3 = measure_3d(model.camera, *_leg_arrays(track), sel, toe_tip_height_per_foot_length, crest_lean_deg)
+    legs = _leg_arrays(records, track)
+    f3 = measure_3d(model.camera, *legs, sel, toe_tip_height_per_foot_length, crest_lean_deg)
     if f3 is None:
         return CameraMeasurement(False, "the heel and toe could not be placed on the floor", model)
     shin, method = combine_shin(f3.shin_landmarks_deg, f3.shin_front_edge_deg)
-    return CameraMeasurement(True, "", model, f3.knee_past_toe_cm, shin, method, f3)
+    return CameraMeasurement(True, "", model, f3.knee_past_toe_cm, shin, method, f3, legs)
 
 
 def knee_past_toe_sd_cm(
@@ -296,7 +309,7 @@ def knee_past_toe_sd_cm(
     if not m.ok or m.floor is None or m.model.camera is None or m.knee_past_toe_cm is None:
         return math.nan
     sel = heel_down if np.any(heel_down) else np.ones(len(heel_down), dtype=bool)
-    arrays = _leg_arrays(track)
+    arrays = m.leg_px if m.leg_px is not None else _leg_arrays([], track)
     draws = []
     for cam in perturbed_cameras(m.model, marker_cm, width_px, height_px, cfg):
         f3 = measure_3d(cam, *arrays, sel, toe_tip_height_per_foot_length, crest_lean_deg, with_edge=False)

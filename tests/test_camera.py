@@ -242,3 +242,36 @@ def test_floor_model_from_records_and_its_refusals():
     warped[0] += (8.0, -6.0)  # not the image of a square on the floor
     bent = floor_model([_record(0, warped)], 10.0, cfg)
     assert bent.camera is None and bent.reason
+
+
+def test_camera_measurement_uses_each_frame_s_own_pixels():
+    """The analysis keeps points in the first frame's pixels (``to_ref``); the still camera of the marker model
+    measures them where they were seen, so a tracked shift must not change the result."""
+    from types import SimpleNamespace
+
+    from screening.floor3d import camera_measurement
+
+    cfg = CameraModelConfig()
+    w, h = 1280, 720
+    cam = side_camera(220.0, 60.0, 8.0, 0.0, focal_from_fov(cfg.assumed_fov_long_side_deg, w, h))
+    corners = cam.project(on_floor(marker_floor_corners()))
+    pts, truth_kpt = _screen_points(cam, 32.0)
+    c0, c1 = pts[6], pts[7]
+    edge = (c1 - c0) / np.linalg.norm(c1 - c0)
+    shift = np.array([[1.0, 0.0, 17.0], [0.0, 1.0, -12.0]])  # a (spurious or real) tracked camera motion
+
+    def run(to_ref):
+        off = np.zeros(2) if to_ref is None else to_ref[:, 2]
+        track = SimpleNamespace(**{k: (pts[i] + off)[None] for i, k in enumerate(
+            ("kneecap_front", "toe_tip", "heel_bottom", "heel_back", "knee", "ankle"))}, shin_front_dir=edge[None])
+        rec = FrameRecord(0, 0.0, w, h, 120.0, marker_corners_px=corners, to_ref=to_ref)
+        return camera_measurement([rec], track, np.array([True]), 10.0, cfg, 1.5 / 26.0, 0.0)
+
+    still, moved = run(None), run(shift)
+    assert still.ok and moved.ok
+    assert still.knee_past_toe_cm is not None and moved.knee_past_toe_cm is not None
+    assert still.knee_past_toe_cm[0] == pytest.approx(truth_kpt, abs=0.05)  # lens assumed = lens used here
+    assert moved.knee_past_toe_cm[0] == pytest.approx(still.knee_past_toe_cm[0], abs=1e-6)
+    assert moved.shin_angle_deg is not None and still.shin_angle_deg is not None
+    assert moved.shin_angle_deg[0] == pytest.approx(still.shin_angle_deg[0], abs=1e-6)
+    assert still.shin_angle_deg[0] == pytest.approx(32.0, abs=0.05)
