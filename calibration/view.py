@@ -23,6 +23,10 @@ class ViewConfig:
     # beyond this the heel never touched down, and the floor line through it is not the floor. A 2 cm lift on a
     # 25 cm foot is 0.08; rendered flat heels read at most 0.05 over a clip (docs/BAD_INPUTS.md)
     max_heel_height_foot_lengths: float = 0.065
+    # ...and only when the heel-to-toe line also slopes down towards the toes in the picture by more than this: a
+    # raised heel tilts it that way; where it rises to the toes the reading is doubted (a small, far figure's
+    # blurred silhouette under the back toes read a flat heel 0.088 up, its foot line rising 3.8 deg)
+    heel_up_min_toe_down_tilt_deg: float = 0.0
     front_shoulder_ratio: float = 0.75  # shoulder/hip spread over torso length seen from the front
 
 
@@ -113,7 +117,12 @@ def check_view(
     if not checks["size"]:
         failures.append("The person is too small in the picture: move the camera closer (about 1.5-3 m) or zoom in.")
     # last: a wrong view or a tiny figure is named first, as it also spoils this reading
-    checks["heel_on_floor"] = not (heel_measured and heel_height_foot_lengths > cfg.max_heel_height_foot_lengths)
+    checks["heel_on_floor"] = not (
+        heel_measured
+        and heel_height_foot_lengths > cfg.max_heel_height_foot_lengths
+        and math.isfinite(foot_tilt_deg)
+        and foot_tilt_deg > cfg.heel_up_min_toe_down_tilt_deg
+    )
     if not checks["heel_on_floor"]:
         failures.append(
             "The front heel stayed off the floor the whole time, so the floor line and the knee travel cannot be "

@@ -50,7 +50,7 @@ def test_flat_heel_reads_flat_however_the_floor_slopes_in_the_picture(tilt: floa
     assert check_view(0.0, 1.0, 200.0, 120.0, 1.0, heel_height_foot_lengths=h).ok
 
 
-@pytest.mark.parametrize("tilt", [-8.0, 0.0, 12.0])
+@pytest.mark.parametrize("tilt", [-5.0, 0.0, 12.0])
 def test_raised_heel_reads_its_height_in_foot_lengths(tilt: float) -> None:
     front, back = legs(tilt, heel_lift_px=12.0)  # 3 cm on a 25 cm foot
     h = heel_height_over_back_floor(front, back)
@@ -59,6 +59,14 @@ def test_raised_heel_reads_its_height_in_foot_lengths(tilt: float) -> None:
     assert not report.ok and not report.checks["heel_on_floor"]
     assert "heel stayed off the floor" in report.failures[0]
     assert "keep the heel down" in report.failures[0]
+
+
+def test_reading_not_trusted_when_the_foot_line_rises_to_the_toes() -> None:
+    """A raised heel tilts the heel-to-toe line down towards the toes; a high reading with the line rising to the
+    toes in the picture came from the silhouette (blurred back toes of a small, far figure), so it is measured."""
+    report = check_view(0.0, 1.0, 200.0, 120.0, 1.0, foot_tilt_deg=-3.8, heel_height_foot_lengths=0.088)
+    assert report.ok and report.checks["heel_on_floor"]
+    assert not check_view(0.0, 1.0, 200.0, 120.0, 1.0, foot_tilt_deg=0.5, heel_height_foot_lengths=0.088).ok
 
 
 def test_back_leg_not_along_the_floor_gives_no_reading() -> None:
