@@ -72,7 +72,7 @@ def stored_frames(path: Path, start: int, stop: int) -> list[np.ndarray]:
 
 
 def _synth(yaw_deg: float = 0.0, heel_lift_cm: float = 0.0, n: int = 20,
-           size: tuple[int, int] = (640, 480)) -> list[np.ndarray]:
+           size: tuple[int, int] = (640, 480), camera_height_m: float = 0.6) -> list[np.ndarray]:
     """A rendered half-kneeling knee drive (MakeHuman body): shin angle 12 -> 40 -> 12 deg."""
     try:
         from benchmarks.synth import RenderParams, render_still
@@ -84,7 +84,8 @@ def _synth(yaw_deg: float = 0.0, heel_lift_cm: float = 0.0, n: int = 20,
         try:
             img, _ = render_still(RenderParams(width_px=size[0], height_px=size[1], yaw_deg=yaw_deg,
                                                shin_angle_deg=shin, heel_lift_cm=heel_lift_cm,
-                                               camera_distance_m=2.5, background="room", seed=i))
+                                               camera_distance_m=2.5, camera_height_m=camera_height_m,
+                                               background="room", seed=i))
         except FileNotFoundError as exc:  # pragma: no cover - MakeHuman assets missing
             raise MissingSource(f"MakeHuman assets are missing ({exc})") from exc
         frames.append(img)
@@ -288,9 +289,9 @@ def _front_view_real(p: Path) -> Path:
     return encode(p, out)
 
 
-def _synth_clip(yaw: float = 0.0, heel: float = 0.0) -> Callable[[Path], Path]:
+def _synth_clip(yaw: float = 0.0, heel: float = 0.0, cam_h: float = 0.6) -> Callable[[Path], Path]:
     def build(p: Path) -> Path:
-        frames = _synth(yaw, heel)
+        frames = _synth(yaw, heel, camera_height_m=cam_h)
         return encode(p, frames + frames[::-1][1:], fps=10)  # down and up, 3.9 s at 10 fps
     return build
 
@@ -359,7 +360,13 @@ CASES: list[Case] = [
     Case("side_view_synth", "side_synth.mp4", "Rendered half-kneeling knee drive, side view (control)",
          _synth_clip(), "measured"),
     Case("heel_lifted_synth", "heel_synth.mp4", "Rendered knee drive with the heel 3 cm up throughout",
-         _synth_clip(heel=3.0), "known_gap", "heel"),
+         _synth_clip(heel=3.0), "refused", "heel stayed off the floor"),
+    Case("heel_lifted_2cm_high_synth", "heel2_high_synth.mp4",
+         "Rendered knee drive with the heel 2 cm up throughout, camera 1.2 m high", _synth_clip(heel=2.0, cam_h=1.2),
+         "refused", "heel stayed off the floor"),
+    Case("side_view_high_synth", "side_high_synth.mp4",
+         "Rendered knee drive, heel flat, camera 1.2 m high (the flat foot slopes in the picture; control)",
+         _synth_clip(cam_h=1.2), "measured"),
     Case("two_people", "two.mp4", "Two people of the same size side by side", _two_people, "refused",
          "two people"),
     Case("uhd_4k", "uhd.mp4", "4K portrait (2160x3840) upscaled, 15 fps", _uhd, "measured"),
