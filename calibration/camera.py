@@ -214,20 +214,34 @@ def principal_point(width_px: int, height_px: int) -> tuple[float, float]:
 
 
 def fit_floor_camera(
-    corners_px: np.ndarray, side_cm: float, width_px: int, height_px: int, focal_px: float
+    corners_px: np.ndarray, side_cm: float, width_px: int, height_px: int, focal_px: float,
+    require_upright: bool = True,
 ) -> tuple[FloorCamera, float] | None:
     """Camera pose from a square of ``side_cm`` on the floor with a known focal length: the homography's
     decomposition as a start, then the pose that minimises the corners' reprojection error (a small,
     foreshortened square fixes the pose far better this way than by the decomposition alone).
-    Returns the camera and the RMS reprojection error (px), or None."""
+
+    Both poses of the planar ambiguity are tried; with ``require_upright`` (an upright picture, as the
+    decoder delivers) only poses whose floor normal points up the picture are kept. Returns the camera and
+    the RMS reprojection error (px), or None."""
     cx, cy = principal_point(width_px, height_px)
     cam = camera_from_square(corners_px, side_cm, cx, cy, focal_px=focal_px)
     if cam is None:
         return None
     best: tuple[FloorCamera, float] | None = None
-    for start in (cam, _flipped_tilt(cam, square_corners_cm(side_cm).mean(axis=0))):
-        c, rms = refine_pose(start, square_corners_cm(side_cm), corners_px)
+    centre = square_corners_cm(side_cm).mean(axis=0)
+    starts = [cam, _flipped_tilt(cam, centre)]
+    flipped_again = False
+    while starts:
+        c, rms = refine_pose(starts.pop(0), square_corners_cm(side_cm), corners_px)
         if not math.isfinite(rms) or not c.t_cm[2] > 0 or not c.center_cm[2] > 0:
+            continue
+        if require_upright and not c.rot_floor_to_cam[1, 2] < 0:
+            # the floor's up would point down the picture: the mirror pose of a thin, noisy square; its twin
+            # is tried once more from here
+            if not flipped_again:
+                starts.append(_flipped_tilt(c, centre))
+                flipped_again = True
             continue
         if best is None or rms < best[1]:
             best = (c, rms)

@@ -275,3 +275,22 @@ def test_camera_measurement_uses_each_frame_s_own_pixels():
     assert moved.shin_angle_deg is not None and still.shin_angle_deg is not None
     assert moved.shin_angle_deg[0] == pytest.approx(still.shin_angle_deg[0], abs=1e-6)
     assert still.shin_angle_deg[0] == pytest.approx(32.0, abs=0.05)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_thin_noisy_marker_never_gives_an_upside_down_floor(seed):
+    """A 10 cm marker 3 m away seen from 50 cm up is ~33 x 5 px at 960 px wide; with 0.5 px corner noise the
+    mirror pose of the planar ambiguity can fit as well: only the pose with the floor's up pointing up the
+    picture is kept, and it stays near the truth."""
+    w, h = 960, 540
+    f = focal_from_fov(67.0, w, h)
+    cam = side_camera(300.0, 50.0, 10.0, 0.0, f, size=(w, h))
+    uv = cam.project(on_floor(marker_floor_corners()))
+    rng = np.random.default_rng(seed)
+    for _ in range(10):
+        fit = fit_floor_camera(uv + rng.normal(0, 0.5, uv.shape), 10.0, w, h, f)
+        assert fit is not None
+        got = fit[0]
+        assert got.rot_floor_to_cam[1, 2] < 0
+        cos = float(got.rot_floor_to_cam[:, 2] @ cam.rot_floor_to_cam[:, 2])
+        assert math.degrees(math.acos(min(1.0, cos))) < 8.0
