@@ -12,6 +12,10 @@ marker on the floor beside the foot, so each still is measured with each scale s
   pipeline's own last stage - with foot length only (the truth foot length, as a user's tape would
   give it), with body height only, and with the marker only. Shin angle does not depend on the scale.
 
+The clips are run twice: as rendered (foot-length scale), and again with the marker on the floor
+(``marker_clip_cases``; measured with the marker, i.e. the 3-D camera model where it is found, and re-scored
+on the same frames with the foot length for a 2-D comparison).
+
 Renders are cached under ``$TMPDIR/ankle_screen_accuracy_cache`` keyed by their parameters and the
 renderer's source, so a rerun only re-runs the pipeline. Results: a markdown summary on stdout and,
 with ``--out``, all per-case rows and tables as JSON. ``--real`` (default on in the full run) adds the
@@ -145,6 +149,16 @@ def clip_cases(n: int | None = None) -> list[Case]:
         res = f"{w}x{h}" + (" rotation tag" if rot else "")
         out.append(Case(f"clip_{i:02d}", "clip", params, clip, tags={"resolution": res}))
     return out
+
+
+def marker_clip_cases(n: int | None = None) -> list[Case]:
+    """The same clips with the printed 10 cm marker on the floor beside the front foot: measured with the marker
+    (the 3-D camera model when it is found) and, on the same frames, with the foot length (2-D)."""
+    return [
+        dataclasses.replace(c, name=c.name + "_marker", params={**c.params, "marker_cm": MARKER_CM},
+                            tags={**c.tags, "marker": True})
+        for c in clip_cases(n)
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -301,9 +315,12 @@ def run_still(case: Case) -> dict:
         view_ok=bool(res.view.get("ok")),
         view_failures=list(res.view.get("failures", [])),
         yaw_est_deg=_num(res.view.get("yaw_deg")),
-        shin=_num(res.best.shin_angle_deg),
-        shin_method=res.view.get("shin_angle_method"),
+        shin_marker=_num(res.best.shin_angle_deg),
+        shin_method_marker=res.view.get("shin_angle_method"),
         marker_found=bool(any(r.marker_side_px for r in a.records)),
+        camera_model_used=bool(res.view.get("camera_model", {}).get("used")),
+        camera_model_reason=res.view.get("camera_model", {}).get("reason"),
+        camera_height_cm_est=_num(res.view.get("camera_model", {}).get("camera_height_cm")),
         px_per_cm_true=px_true,
         marker_side_px_true=(truth["marker"]["longest_side_px"] * proc_scale) if truth.get("marker") else None,
     )
@@ -314,6 +331,8 @@ def run_still(case: Case) -> dict:
     }
     for src, inputs in by_source.items():
         r = res if src == "marker" else _scored(a.records, inputs)
+        if src == "foot_length":  # the 2-D shin angle (without a marker the pipeline measures in the image)
+            row.update(shin=_num(r.best.shin_angle_deg), shin_method=r.view.get("shin_angle_method"))
         ok = r.scale is not None and r.scale.source == src
         kpt = _num(r.best.knee_past_toe_cm) if ok else math.nan
         row[f"kpt_{src}"] = kpt
@@ -333,15 +352,42 @@ def run_clip(case: Case) -> dict:
     media, truth = render_case(case)
     t_render = time.perf_counter() - t0
     t0 = time.perf_counter()
-    row: dict[str, Any] = {"name": case.name, "kind": "clip", **case.tags, "params": case.params, "clip": case.clip}
+    marker = bool(case.params.get("marker_cm"))
+    row: dict[str, Any] = {"name": case.name, "kind": "marker_clip" if marker else "clip", **case.tags,
+                           "params": case.params, "clip": case.clip}
     try:
-        a = analyze_clip(media, AnalyzeOptions(foot_length_cm=truth["foot_length_cm"], sex="m"))
+        opts = (AnalyzeOptions(marker_cm=MARKER_CM, sex="m") if marker
+                else AnalyzeOptions(foot_length_cm=truth["foot_length_cm"], sex="m"))
+        a = analyze_clip(media, opts)
     except Exception as e:  # noqa: BLE001
         row.update(error=f"{type(e).__name__}: {e}", t_render_s=t_render, t_analyze_s=time.perf_counter() - t0)
         return row
     res = a.result
-    fps = truth["video"]["fps"]
+    if marker:
+        from calibration.scale import ScaleInputs
+
+        flat = _scored(a.records, ScaleInputs(foot_length_cm=truth["foot_length_cm"], sex="m"))
+        row.update(camera_model=res.view.get("camera_model", {}), attempts_2d=_match_attempts(flat, truth))
+    row.update(attempts=_match_attempts(res, truth))
     px_true = true_px_per_cm(truth) * (a.records[0].width_px / truth["video"]["display_width_px"])
+    row.update(
+        n_attempts_true=len(truth["attempts"]),
+        n_attempts=len(res.attempts),
+        view_ok=bool(res.view.get("ok")),
+        side_true=case.params["front_side"],
+        side=res.side,
+        scale_err_pct=100.0 * (res.scale.px_per_cm / px_true - 1.0) if res.scale else math.nan,
+        frames_analysed=len(a.records),
+        frames=truth["video"]["n_frames"],
+        t_render_s=t_render,
+        t_analyze_s=time.perf_counter() - t0,
+    )
+    return row
+
+
+def _match_attempts(res: Any, truth: dict) -> list[dict]:
+    """Each true attempt with the measured attempt that overlaps it most."""
+    fps = truth["video"]["fps"]
     measured = []
     for m in res.attempts:
         measured.append(
@@ -382,20 +428,7 @@ def run_clip(case: Case) -> dict:
                 end_range_s=m["end_range_s"] if m else None,
             )
         )
-    row.update(
-        n_attempts_true=len(truth["attempts"]),
-        n_attempts=len(res.attempts),
-        attempts=attempts,
-        view_ok=bool(res.view.get("ok")),
-        side_true=case.params["front_side"],
-        side=res.side,
-        scale_err_pct=100.0 * (res.scale.px_per_cm / px_true - 1.0) if res.scale else math.nan,
-        frames_analysed=len(a.records),
-        frames=truth["video"]["n_frames"],
-        t_render_s=t_render,
-        t_analyze_s=time.perf_counter() - t0,
-    )
-    return row
+    return attempts
 
 
 def run_case(case: Case) -> dict:
@@ -496,6 +529,9 @@ def summarize(rows: list[dict]) -> dict:
     ]
     s["headline"] = {
         "shin_angle_deg": err_stats(_shin_err(r) for r in head),
+        "shin_angle_deg[marker]": err_stats(
+            r.get("shin_marker", math.nan) - r["shin_true"] for r in head if math.isfinite(r.get("kpt_marker", math.nan))
+        ),
         **{f"knee_past_toe_cm[{src}]": err_stats(_kpt_err(r, src) for r in head) for src in SCALES},
         "knee_past_toe_cm[true scale]": err_stats(r.get("kpt_true_scale", math.nan) - r["kpt_true"] for r in head),
     }
@@ -551,6 +587,48 @@ def summarize(rows: list[dict]) -> dict:
         pf[src] = {"n": n, "agreement": agree / max(n, 1), "far_from_line_n": far_n,
                    "far_from_line_agreement": far_agree / max(far_n, 1), "far_disagreements": misses}
     s["pass_fail"] = pf
+    # the stills where the marker's camera model was used, measured both ways (3-D with the marker, 2-D with
+    # the foot length): the same images, so the difference is the geometry alone
+    cam = [r for r in head if r.get("camera_model_used")]
+    s["camera_model"] = {
+        "n": len(cam),
+        "used_rate": len(cam) / max(len(head), 1),
+        "not_used": {
+            str(k): v for k, v in sorted(
+                {
+                    reason: sum(1 for r in head if r.get("marker_found") and not r.get("camera_model_used")
+                                and r.get("camera_model_reason") == reason)
+                    for reason in {r.get("camera_model_reason") for r in head if r.get("marker_found")}
+                    if reason
+                }.items()
+            )
+        },
+        "rows": {
+            "knee past toe (cm), 3-D camera model [marker]": err_stats(_kpt_err(r, "marker") for r in cam),
+            "knee past toe (cm), 2-D [foot_length], same stills": err_stats(_kpt_err(r) for r in cam),
+            "shin angle (deg), 3-D camera model": err_stats(r.get("shin_marker", math.nan) - r["shin_true"] for r in cam),
+            "shin angle (deg), 2-D, same stills": err_stats(_shin_err(r) for r in cam),
+            "camera height (cm), model - truth": err_stats(
+                r.get("camera_height_cm_est", math.nan) - 100 * r["camera_height_m"] for r in cam
+            ),
+        },
+        "uncertainty_coverage_1sd": float(np.mean([abs(_kpt_err(r, "marker")) <= r["kpt_unc_marker"] for r in cam
+                                                   if math.isfinite(r.get("kpt_unc_marker", math.nan))]))
+        if cam else math.nan,
+        "pass_fail": {},
+    }
+    for key, src in (("3-D [marker]", "marker"), ("2-D [foot_length]", "foot_length")):
+        far = [r for r in cam if abs(r["kpt_true"] - FIST_CM) > NEAR_LINE_CM and r.get(f"verdict_{src}") in ("pass", "fail")]
+        miss = [r["name"] for r in far if r[f"verdict_{src}"] != ("pass" if r["kpt_true"] >= FIST_CM else "fail")]
+        s["camera_model"]["pass_fail"][key] = {"far_n": len(far), "misses": miss}
+    s["camera_model"]["by_condition"] = {
+        k: {
+            lvl: {"n": len(grp), "kpt": err_stats(_kpt_err(r, "marker") for r in grp),
+                  "shin": err_stats(r.get("shin_marker", math.nan) - r["shin_true"] for r in grp)}
+            for lvl, grp in _group(cam, f).items()
+        }
+        for k, f in CONDITIONS[:3]
+    }
     # per condition (foot-length scale; yaw <= 15 except in the yaw table)
     per: dict[str, dict] = {}
     for cname, f in CONDITIONS:
@@ -606,6 +684,22 @@ def summarize(rows: list[dict]) -> dict:
         "side_correct": f"{sum(c.get('side') == c['side_true'] for c in clips)}/{len(clips)}",
     }
     s["side_correct_stills"] = f"{sum(r.get('side') == r['side_true'] for r in stills)}/{len(stills)}"
+    # clips with the marker: end range measured with the camera model (where it was used) and, on the same
+    # frames, in 2-D with the foot length
+    mclips = [r for r in rows if r["kind"] == "marker_clip"]
+    used = [r for r in mclips if r.get("camera_model", {}).get("used")]
+    s["marker_clips"] = {
+        "n": len(mclips),
+        "camera_model_used": f"{len(used)}/{len(mclips)}",
+        "not_used": [f"{r['name']}: {r.get('error') or r.get('camera_model', {}).get('reason')}" for r in mclips
+                     if r not in used],
+        "end_range_kpt_cm_3d": err_stats(a["kpt"] - a["kpt_true"] for r in used for a in r["attempts"]),
+        "end_range_kpt_cm_2d": err_stats(a["kpt"] - a["kpt_true"] for r in used for a in r["attempts_2d"]),
+        "end_range_shin_deg_3d": err_stats(a["shin"] - a["shin_true"] for r in used for a in r["attempts"]),
+        "end_range_shin_deg_2d": err_stats(a["shin"] - a["shin_true"] for r in used for a in r["attempts_2d"]),
+        "camera_height_cm_err": err_stats(r["camera_model"].get("camera_height_cm", math.nan)
+                                          - 100 * r["params"]["camera_height_m"] for r in used),
+    }
     return s
 
 
@@ -673,7 +767,8 @@ def markdown(s: dict, meta: dict) -> str:
              f"(measured {100 * s['measured_rate']:.0f} %)\n")
     L.append("| quantity | n | MAE | 95th pct | bias | max | target |")
     L.append("| --- | --- | --- | --- | --- | --- | --- |")
-    tgt = {"shin_angle_deg": "<= 1.0 deg", "knee_past_toe_cm[foot_length]": "<= 0.5 cm"}
+    tgt = {"shin_angle_deg": "<= 1.0 deg", "knee_past_toe_cm[foot_length]": "<= 0.5 cm",
+           "shin_angle_deg[marker]": "<= 1.0 deg", "knee_past_toe_cm[marker]": "<= 0.5 cm"}
     for k, v in h.items():
         name = k.replace("knee_past_toe_cm", "knee past toe (cm)").replace("shin_angle_deg", "shin angle (deg)")
         L.append(f"| {name} | {v['n']} | {_f(v['mae'])} | {_f(v['p95'])} | {_f(v['bias'])} | {_f(v['max'])} | "
@@ -696,6 +791,26 @@ def markdown(s: dict, meta: dict) -> str:
     L.append("| --- | --- | --- | --- | --- |")
     for src, v in s["scale_error_pct"].items():
         L.append(f"| {src} | {_f(v['mae'])} | {_f(v['p95'])} | {_f(v['bias'])} | {v['n']} |")
+    cm = s["camera_model"]
+    L.append(f"\n3-D camera model from the marker: used on {cm['n']} headline stills "
+             f"({100 * cm['used_rate']:.0f} %; marker found but model refused: {cm['not_used'] or 'none'}). "
+             "Same stills, both ways:\n")
+    L.append("| quantity | n | MAE | 95th pct | bias | max |")
+    L.append("| --- | --- | --- | --- | --- | --- |")
+    for k, v in cm["rows"].items():
+        L.append(f"| {k} | {v['n']} | {_f(v['mae'])} | {_f(v['p95'])} | {_f(v['bias'])} | {_f(v['max'])} |")
+    for k, v in cm["pass_fail"].items():
+        L.append(f"| pass/fail {k}, cases > 1 cm from the line | {v['far_n']} | "
+                 f"{len(v['misses'])} wrong: {', '.join(v['misses']) or '-'} | | | |")
+    L.append(f"| knee past toe within its reported 1-sigma uncertainty [marker] | {cm['n']} | "
+             f"{100 * cm['uncertainty_coverage_1sd']:.0f} % | | | |")
+    L.append("\n| condition | level | n | kpt MAE (cm) | kpt 95th | kpt bias | shin MAE (deg) | shin 95th | shin bias |")
+    L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for cname, levels in cm["by_condition"].items():
+        for lvl, v in levels.items():
+            L.append(f"| {cname} | {lvl} | {v['n']} | {_f(v['kpt']['mae'])} | {_f(v['kpt']['p95'])} | "
+                     f"{_f(v['kpt']['bias'])} | {_f(v['shin']['mae'])} | {_f(v['shin']['p95'])} | "
+                     f"{_f(v['shin']['bias'])} |")
     L.append(f"\nMarker detected in {100 * s['marker_detection_rate']:.0f} % of headline stills "
              f"(by distance / camera height / resolution: {json.dumps(s['marker_detected_by'])}).\n")
     L.append("| pass/fail (fist 10.2 cm) | n | agreement | cases > 1 cm from the line | agreement there | misses |")
@@ -720,6 +835,19 @@ def markdown(s: dict, meta: dict) -> str:
         L.append(f"| {key.replace('_', ' ')} | MAE {_f(v['mae'])} {unit}, 95th pct {_f(v['p95'])}, "
                  f"bias {_f(v['bias'])} (n={v['n']}) |")
     L.append(f"| side chosen correctly | clips {c['side_correct']}, stills {s['side_correct_stills']} |")
+    mc = s.get("marker_clips", {})
+    if mc.get("n"):
+        L.append(f"\n### Clips with the floor marker ({mc['n']}; camera model used in {mc['camera_model_used']}; "
+                 f"not used: {'; '.join(mc['not_used']) or '-'})\n")
+        L.append("| end range, clips with the camera model | n | MAE | 95th pct | bias | max |")
+        L.append("| --- | --- | --- | --- | --- | --- |")
+        for key, label in (("end_range_kpt_cm_3d", "knee past toe (cm), 3-D camera model"),
+                           ("end_range_kpt_cm_2d", "knee past toe (cm), 2-D foot length, same frames"),
+                           ("end_range_shin_deg_3d", "shin angle (deg), 3-D camera model"),
+                           ("end_range_shin_deg_2d", "shin angle (deg), 2-D, same frames"),
+                           ("camera_height_cm_err", "camera height (cm), model - truth")):
+            v = mc[key]
+            L.append(f"| {label} | {v['n']} | {_f(v['mae'])} | {_f(v['p95'])} | {_f(v['bias'])} | {_f(v['max'])} |")
     L.append("\n### Per condition (knee past toe with the foot-length scale; yaw <= 15 deg except the yaw rows)\n")
     L.append("| condition | level | n | measured | knee past toe MAE (cm) | 95th pct | bias | "
              "shin MAE (deg) | 95th pct | bias | 2-D geometry bias: kpt (cm) | shin (deg) | floor dir. err MAE (deg) |")
@@ -746,12 +874,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--stills", type=int, help="number of stills (default 140, quick 40)")
     ap.add_argument("--clips", type=int, help="number of clips (default 8, quick 2)")
+    ap.add_argument("--marker-clips", action=argparse.BooleanOptionalAction, default=None,
+                    help="the clips again with the floor marker (default: on unless --quick)")
     ap.add_argument("--real", action=argparse.BooleanOptionalAction, default=None,
                     help="repeatability on the real Pexels clip and its rotated twin (default: on unless --quick)")
     ns = ap.parse_args(argv)
     n_stills = ns.stills if ns.stills is not None else (40 if ns.quick else 140)
     n_clips = ns.clips if ns.clips is not None else (2 if ns.quick else len(CLIP_SPECS))
     cases = still_cases(n_stills) + clip_cases(n_clips)
+    if ns.marker_clips if ns.marker_clips is not None else not ns.quick:
+        cases += marker_clip_cases(n_clips)
     t0 = time.perf_counter()
     print(f"accuracy: {n_stills} stills + {n_clips} clips, {ns.workers} workers, cache {cache_dir()}", file=sys.stderr)
     rows = run_all(cases, ns.workers, log=lambda m: print(m, file=sys.stderr))
