@@ -37,13 +37,16 @@ def _alive(pid: int) -> bool:
 def test_same_frames_as_decoding_in_process(clip: Path) -> None:
     ref = list(video.iter_frames(clip, 640))
     dec = ProcessDecoder(clip, 640, track_camera=False)
-    got = [(f.index, f.time_s, f.rgb.copy()) for f in dec]
+    got = [(f.index, f.time_s, f.rgb) for f in dec]
     assert len(got) == len(ref) > 10
     for (i, t, rgb), r in zip(got, ref, strict=True):
         assert i == r.index
         assert t == pytest.approx(r.time_s, abs=1e-9)
         assert rgb.shape == r.rgb.shape
-        assert np.array_equal(rgb, r.rgb)
+        # the child hands over YUV planes converted to RGB here: the same picture within rounding of the
+        # chroma upsampling (a level or two), not bit for bit
+        diff = np.abs(rgb.astype(int) - r.rgb.astype(int))
+        assert diff.mean() < 3.0 and np.percentile(diff, 99) <= 12
     if clip == PORTRAIT:
         assert got[0][2].shape[0] > got[0][2].shape[1]  # upright: taller than wide
 
@@ -129,3 +132,21 @@ def test_the_decoder_child_makes_no_network_connection(tmp_path: Path, monkeypat
     lines = log.read_text().splitlines()
     assert f"guard loaded in {child}" in lines  # the guard really ran inside the child
     assert "network attempt" not in lines
+
+
+def test_real_phone_clip_with_rotation_tag_comes_upright() -> None:
+    from tests.conftest import PEXELS_ROTATED, need
+
+    clip = need(PEXELS_ROTATED)
+    ref = {f.index: f.rgb for f in video.iter_frames(clip, 640) if f.index < 15}
+    dec = ProcessDecoder(clip, 640, track_camera=False)
+    got = {}
+    for f in dec:
+        if f.index >= 15:
+            break
+        got[f.index] = f.rgb
+    dec.close()
+    assert sorted(got) == sorted(ref)
+    for i, rgb in got.items():
+        assert rgb.shape == ref[i].shape and rgb.shape[0] > rgb.shape[1]
+        assert np.abs(rgb.astype(int) - ref[i].astype(int)).mean() < 3.0

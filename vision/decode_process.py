@@ -6,9 +6,10 @@ the Pexels clip: pose 4.3 s alone, 4.8 s beside a decode thread, 4.4 s beside a 
 child process has its own interpreter, so it decodes on the second core while the pose model runs.
 
 The child (``python -m vision.decode_process``, a plain subprocess: nothing of the caller's main
-module is re-run) writes each upright, downsized RGB frame into one of a ring of shared-memory slots
-and reports (index, time, slot, camera map) on its stdout; the parent copies the slot out and hands it
-back on the child's stdin once the consumer has moved on, together with the person's latest box, which keeps the body out of the
+module is re-run) writes each upright, downsized frame as YUV 4:2:0 planes (half the bytes of RGB, and
+cheaper to scale) into one of a ring of shared-memory slots
+and reports (index, time, slot, camera map) on its stdout; the parent converts the slot to RGB and hands
+it back on the child's stdin, together with the person's latest box, which keeps the body out of the
 camera tracker. Errors in the child reach the parent as the same ``UnreadableInputError`` message.
 Nothing leaves the machine: the only channels are two pipes and a shared-memory block.
 """
@@ -35,8 +36,7 @@ from vision import video
 
 log = logging.getLogger(__name__)
 
-SLOTS = 8
-HOLD = 4  # a yielded frame's pixels stay valid while the consumer takes this many more frames
+SLOTS = 6
 _HEADER = struct.Struct("<I")
 
 
@@ -65,8 +65,9 @@ class ProcessDecoder:
         self._closed = False
         info = video.probe(path)
         w, h = video._scaled_size(info.width_px, info.height_px, max_side_px)
-        self.shape = (h, w, 3)
-        self._shm = shared_memory.SharedMemory(create=True, size=SLOTS * h * w * 3)
+        w, h = max(2, w - w % 2), max(2, h - h % 2)
+        self.shape = (h * 3 // 2, w)  # I420: Y plane, then the quarter-size U and V planes
+        self._shm = shared_memory.SharedMemory(create=True, size=SLOTS * self.shape[0] * self.shape[1])
         self._slots: np.ndarray | None = np.ndarray((SLOTS, *self.shape), dtype=np.uint8, buffer=self._shm.buf)
         self._slots.flags.writeable = False
         args = dict(path=str(path), max_side_px=max_side_px, track_camera=track_camera, shm=self._shm.name, shape=self.shape)
@@ -94,13 +95,12 @@ class ProcessDecoder:
             pass  # the child has finished or died; __iter__ reports what matters
 
     def __iter__(self) -> Iterator[video.Frame]:
-        """Frames whose pixels are read-only views into shared memory, valid while the next ``HOLD``
-        frames are taken (no copy per frame); copy a frame's ``rgb`` to keep it longer."""
-        held: list[int] = []
+        """Upright RGB frames; each is converted from its slot's YUV planes here (OpenCV, which releases
+        the GIL), and the slot goes straight back to the child."""
+        import cv2
+
         try:
             while True:
-                while len(held) > HOLD:
-                    self._tell(("free", held.pop(0)))
                 item = _receive(self._from_child)
                 if item is None:
                     raise UnreadableInputError(f"Decoding '{self.path.name}' stopped unexpectedly. {video.REFILM}")
@@ -112,11 +112,13 @@ class ProcessDecoder:
                 if kind == "crash":
                     log.error("decoder process failed: %s", item[1])
                     raise UnreadableInputError(f"'{self.path.name}' could not be decoded. {video.REFILM}")
-                _, index, time_s, slot, to_ref, rgb = item
+                _, index, time_s, slot, to_ref, i420 = item
                 if slot is not None:
                     assert self._slots is not None
-                    rgb = self._slots[slot]
-                    held.append(slot)
+                    i420 = self._slots[slot]
+                rgb = cv2.cvtColor(i420, cv2.COLOR_YUV2RGB_I420)
+                if slot is not None:
+                    self._tell(("free", slot))
                 yield video.Frame(index, time_s, rgb, to_ref)
         finally:
             self.close()
@@ -150,7 +152,11 @@ class ProcessDecoder:
 def _child_main() -> int:
     import contextlib
 
+    import cv2
+
     from vision.stabilize import CameraTracker
+
+    cv2.setNumThreads(1)  # this process keeps to one core: the other is the pose model's
 
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     args = _receive(inp)
@@ -183,18 +189,20 @@ def _child_main() -> int:
     threading.Thread(target=listen, daemon=True).start()
     tracker = CameraTracker() if args["track_camera"] else None
     try:
-        for fr in video.iter_frames(args["path"], args["max_side_px"], codec_threads=False):
+        for index, time_s, vf in video.iter_decoded(Path(args["path"]), codec_threads=False):
+            i420 = video.upright_i420(vf, args["max_side_px"])
+            luma = i420[: i420.shape[0] * 2 // 3]
             b = box[0]
-            to_ref = tracker.update(fr.rgb, (b[0], b[1], b[2], b[3]) if b else None) if tracker is not None else None
+            to_ref = tracker.update(luma, (b[0], b[1], b[2], b[3]) if b else None) if tracker is not None else None
             slot = free.get()
             if slot is None:
                 return 0
-            if fr.rgb.shape == shape:
-                slots[slot] = fr.rgb
-                _send(out, ("frame", fr.index, fr.time_s, slot, to_ref, None))
+            if i420.shape == shape:
+                slots[slot] = i420
+                _send(out, ("frame", index, time_s, slot, to_ref, None))
             else:  # the stream changed size mid-clip: send this frame by value
                 free.put(slot)
-                _send(out, ("frame", fr.index, fr.time_s, None, to_ref, fr.rgb))
+                _send(out, ("frame", index, time_s, None, to_ref, i420))
         _send(out, ("done",))
     except UnreadableInputError as exc:
         _send(out, ("error", str(exc)))
@@ -211,4 +219,7 @@ def _child_main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child_main())
+    code = _child_main()
+    sys.stdout.flush()
+    # leave at once: a normal interpreter shutdown would wait on the listener thread's blocked stdin read
+    os._exit(code)

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int], None]  # (frames done, frames expected)
 
 DEFAULT_MAX_SIDE_PX = 1280
-MAX_STRIDE_FRAMES = 4  # skipped frames are kept until the next posed one: within the decoder's HOLD
+MAX_STRIDE_FRAMES = 4  # beyond this the approach to the end range is sampled too sparsely to find attempts
 DEFAULT_MAX_DURATION_S = 120.0  # a screen is a few attempts of a few seconds; longer clips are refused
 
 
@@ -291,7 +291,7 @@ def analyze_clip(
                 if records[-1].xy_px is not None:
                     set_person_box(tuple(records[-1].xy_px.min(axis=0)) + tuple(records[-1].xy_px.max(axis=0)))
                 if cur.index in check_at and records[-1].pose_found:
-                    samples[cur.index] = cur.rgb.copy()  # decoded frames are views, valid only briefly
+                    samples[cur.index] = cur.rgb
                 todo = planner.observed(records[-1]) + todo
             if progress is not None:
                 progress(fr.index + 1, max(expected, fr.index + 1))

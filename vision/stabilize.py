@@ -36,11 +36,12 @@ class CameraTracker:
         self._scale = 1.0
         self._age = 0
 
-    def update(self, rgb: np.ndarray, person_box_px: tuple[float, float, float, float] | None) -> np.ndarray:
-        h, w = rgb.shape[:2]
+    def update(self, image: np.ndarray, person_box_px: tuple[float, float, float, float] | None) -> np.ndarray:
+        """``image``: the upright frame, RGB (H, W, 3) or its luma (H, W)."""
+        h, w = image.shape[:2]
         s = min(1.0, WORK_LONG_SIDE_PX / max(h, w))
-        small = cv2.resize(rgb, (max(1, int(w * s)), max(1, int(h * s))), interpolation=cv2.INTER_AREA)
-        gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+        small = cv2.resize(image, (max(1, int(w * s)), max(1, int(h * s))), interpolation=cv2.INTER_AREA)
+        gray = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
         if self._prev_gray is None or self._prev_gray.shape != gray.shape:
             self._prev_gray, self._scale = gray, s
             self._pts = self._detect(gray, person_box_px, s)
