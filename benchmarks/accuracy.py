@@ -517,9 +517,10 @@ CONDITIONS: list[tuple[str, Callable[[dict], Any]]] = [
 
 def summarize(rows: list[dict]) -> dict:
     stills = [r for r in rows if r["kind"] == "still"]
-    clips = [r for r in rows if r["kind"] == "clip"]
+    clips = [r for r in rows if r["kind"] == "clip" and "error" not in r]
     head = [r for r in stills if r["yaw_deg"] <= MAX_YAW_HEADLINE]
-    s: dict[str, Any] = {"n_stills": len(stills), "n_stills_headline": len(head), "n_clips": len(clips)}
+    s: dict[str, Any] = {"n_stills": len(stills), "n_stills_headline": len(head), "n_clips": len(clips),
+                         "clip_errors": [f"{r['name']}: {r['error']}" for r in rows if "error" in r and r["kind"] != "still"]}
     measured = [r for r in head if math.isfinite(r.get("shin", math.nan))]
     s["measured_rate"] = len(measured) / max(len(head), 1)
     s["not_measured"] = [
@@ -820,6 +821,8 @@ def markdown(s: dict, meta: dict) -> str:
                  f"{100 * v['far_from_line_agreement']:.1f} % | {', '.join(v['far_disagreements']) or '-'} |")
     hl = s["heel_lift"]
     c = s["clips"]
+    if s.get("clip_errors"):
+        L.append("\nClips that raised an error: " + "; ".join(s["clip_errors"]))
     L.append(f"\n### Clips ({s['n_clips']}, 3 attempts each)\n")
     L.append("| quantity | value |")
     L.append("| --- | --- |")
