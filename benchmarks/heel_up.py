@@ -140,7 +140,7 @@ def run_clips(n_views: int, n_frames: int, log: Callable[[str], None]) -> list[d
                     frames.append(img)
                 r = _reading(_encode(Path(tmp) / "clip.mp4", frames))
                 name = f"{'bad_input_view' if view is BAD_INPUT_VIEW else f'view{vi:02d}'}_lift{lift:g}"
-                rows.append({"group": "knee-drive clips, heel held throughout", "lift_cm": lift, "name": name,
+                rows.append({"group": "knee-drive clips (heel flat, or up the whole clip)", "lift_cm": lift, "name": name,
                              "yaw_deg": view["yaw_deg"], **r})
                 log(f"{name}: {r['height_fl']} refused={r['refused']} {r['error'] or ''}")
     for case in acc.clip_cases():
