@@ -82,3 +82,19 @@ def test_another_marker_id_is_not_taken_for_ours():
     img[150:250, 150:250] = other[:, :, None]
     assert marker_corners_px(img) is None
     assert marker_corners_px(img, np.array([[120.0, 120.0], [280.0, 280.0]])) is None
+
+
+def test_a_marker_that_is_no_floor_square_falls_back_to_2d_with_a_reason(tmp_path):
+    """The pasted, vertically squashed marker is no perspective view of a floor square through a phone lens: the
+    camera model is refused, the screen is measured in 2-D with the marker's scale and says why."""
+    clip = tmp_path / "marker.mp4"
+    frame = scene_with_marker(100, 0.4, size=(960, 640))
+    with Mp4Writer(clip, 30, 640, 960) as w:
+        for i in range(40):
+            w.write(frame, i / 30)
+    res = analyze_clip(clip, AnalyzeOptions(marker_cm=20.0), estimator=FakePose(drives((30.0,)))).result
+    cam = res.view["camera_model"]
+    assert cam["used"] is False and "flat square" in cam["reason"]
+    assert not res.view["shin_angle_method"].startswith("camera_model")
+    assert any("No camera model from the marker" in w for w in res.warnings)
+    assert res.scale is not None and res.scale.source == "marker"

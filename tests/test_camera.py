@@ -294,3 +294,27 @@ def test_a_thin_noisy_marker_never_gives_an_upside_down_floor(seed):
         assert got.rot_floor_to_cam[1, 2] < 0
         cos = float(got.rot_floor_to_cam[:, 2] @ cam.rot_floor_to_cam[:, 2])
         assert math.degrees(math.acos(min(1.0, cos))) < 8.0
+
+
+def test_the_reported_uncertainty_grows_with_corner_noise():
+    from types import SimpleNamespace
+
+    from screening.floor3d import camera_measurement, knee_past_toe_sd_cm
+
+    w, h = 1280, 720
+    base = CameraModelConfig()
+    cam = side_camera(250.0, 60.0, 8.0, 0.0, focal_from_fov(base.assumed_fov_long_side_deg, w, h))
+    corners = cam.project(on_floor(marker_floor_corners()))
+    pts, _ = _screen_points(cam, 35.0)
+    edge = (pts[7] - pts[6]) / np.linalg.norm(pts[7] - pts[6])
+    track = SimpleNamespace(**{k: pts[i][None] for i, k in enumerate(
+        ("kneecap_front", "toe_tip", "heel_bottom", "heel_back", "knee", "ankle"))}, shin_front_dir=edge[None])
+    rec = [FrameRecord(0, 0.0, w, h, 120.0, marker_corners_px=corners)]
+    sds = []
+    for corner_sd in (0.05, 0.5):
+        cfg = CameraModelConfig(corner_sd_px=corner_sd, fov_sd_deg=0.0)
+        m = camera_measurement(rec, track, np.array([True]), 10.0, cfg, 1.5 / 26.0, 0.0)
+        sds.append(knee_past_toe_sd_cm(m, track, np.array([True]), 0, 10.0, w, h, cfg, 1.5 / 26.0, 0.0))
+    edge_only = math.sqrt(2) * base.edge_px / 5.0  # ~5 px per cm at 2.5 m: the floor of the uncertainty
+    assert all(math.isfinite(x) for x in sds)
+    assert sds[1] > sds[0] > 0.5 * edge_only
