@@ -1,10 +1,11 @@
-"""Speed and memory benchmark (issue 8): ``python -m benchmarks.speed [--long-minutes 5] [--write-docs]``.
+"""Speed and memory benchmark (issue 8): ``python -m benchmarks.speed [--long-minutes 5] [--skip-long] [--json F]``.
 
 1. bare MediaPipe Pose (model_complexity=1, segmentation on) over the Pexels clip's frames at the
    resolution the pipeline feeds it (frames decoded beforehand, not timed);
-2. the full ``analyze`` pipeline on the same clip, without and with the annotated video;
-3. peak resident memory of ``ankle-screen analyze`` on the 10 s clip and on a long clip made by
-   looping it (packets copied, no re-encode), each in its own process;
+2. the full ``analyze`` pipeline on the same clip, stride 1 (every frame posed) and the default stride 2,
+   without and with the annotated video, each against bare inference on exactly the frames it posed;
+3. peak memory of ``ankle-screen analyze`` (the CLI process and its decoder process) on the 10 s clip and
+   on a long clip made by looping it (packets copied, no re-encode);
 4. live mode: frames per second and latency from frame in to overlay out at 720p.
 """
 

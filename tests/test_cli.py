@@ -43,7 +43,14 @@ def test_json_keys(analysed):
     for a in d["attempts"]:
         assert {"end_range_time_s", "knee_past_toe_cm", "fist_widths", "shin_angle_deg", "heel_down"} <= set(a)
     assert d["best"]["verdict"] in ("pass", "fail") and d["best"]["reason"]
-    assert len(d["frames"]["time_s"]) == 312
+    # the series holds the frames the pose model ran on: every other frame away from the end range (the
+    # default stride 2), every frame around each attempt's end range
+    idx = d["frames"]["frame_index"]
+    assert 156 <= len(idx) <= 312 and idx == sorted(set(idx)) and 0 <= idx[0] and idx[-1] <= 311
+    assert len(d["frames"]["time_s"]) == len(idx)
+    for a in d["attempts"]:
+        i = round(a["end_range_time_s"] * 30.0)
+        assert {i - 1, i, i + 1} & set(idx) == {i - 1, i, i + 1} & set(range(312))
 
 
 def test_annotated_video_orientation_and_frame_count(analysed):
@@ -54,7 +61,8 @@ def test_annotated_video_orientation_and_frame_count(analysed):
     assert info.fps == pytest.approx(30.0, abs=0.1)
     assert sum(1 for _ in iter_frames(out / "r.mp4")) == 312
     assert (out / "s.png").stat().st_size > 10_000
-    assert len((out / "r.csv").read_text().splitlines()) == 313
+    n_series = len(json.loads((out / "r.json").read_text())["frames"]["frame_index"])
+    assert len((out / "r.csv").read_text().splitlines()) == n_series + 1  # header + one row per analysed frame
 
 
 @pytest.mark.parametrize(

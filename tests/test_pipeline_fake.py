@@ -61,4 +61,8 @@ def test_json_contract_keys(clip):
         "end_range_time_s", "knee_past_toe_cm", "fist_widths", "shin_angle_deg", "heel_down"}
     assert set(d["best"]) >= {"knee_past_toe_cm", "fist_widths", "shin_angle_deg", "verdict", "reason"}
     assert d["best"]["verdict"] in ("pass", "fail", "not_measured")
-    assert len(d["frames"]["time_s"]) == 120
+    idx = d["frames"]["frame_index"]
+    assert 60 <= len(idx) <= 120 and idx == sorted(set(idx)) and len(d["frames"]["time_s"]) == len(idx)
+    every = analyze_clip(clip, AnalyzeOptions(foot_length_cm=FOOT_CM, stride_frames=1),
+                         estimator=FakePose(drives())).result.to_json_dict()
+    assert every["frames"]["frame_index"] == list(range(120))  # stride 1: every frame analysed

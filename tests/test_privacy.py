@@ -40,7 +40,7 @@ def test_analysis_runs_offline_with_the_bundled_model(short_clip: Path, monkeypa
     from vision.pipeline import analyze_clip
 
     a = analyze_clip(short_clip)
-    assert len(a.records) == 30 and any(r.pose_found for r in a.records)
+    assert 0 < len(a.records) <= 30 and any(r.pose_found for r in a.records)
     wheel = Path(mediapipe.__file__).parent
     models = list(wheel.glob("modules/pose_landmark/pose_landmark_full.tflite"))
     assert models, "the pose model must ship inside the mediapipe wheel"

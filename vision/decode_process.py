@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from functools import partial
 from multiprocessing import shared_memory
 from pathlib import Path
 from typing import IO, Any
@@ -60,17 +61,22 @@ def _receive(pipe: IO[bytes]) -> Any:
 class ProcessDecoder:
     """Iterate a clip's frames decoded in a child process. ``set_person_box`` feeds the camera tracker."""
 
-    def __init__(self, path: str | Path, max_side_px: int | None, track_camera: bool = True) -> None:
+    def __init__(
+        self, path: str | Path, max_side_px: int | None, track_camera: bool = True, info: video.VideoInfo | None = None
+    ) -> None:
         self.path = Path(path)
         self._closed = False
-        info = video.probe(path)
+        info = info if info is not None else video.probe(path)
         w, h = video._scaled_size(info.width_px, info.height_px, max_side_px)
         w, h = max(2, w - w % 2), max(2, h - h % 2)
         self.shape = (h * 3 // 2, w)  # I420: Y plane, then the quarter-size U and V planes
         self._shm = shared_memory.SharedMemory(create=True, size=SLOTS * self.shape[0] * self.shape[1])
         self._slots: np.ndarray | None = np.ndarray((SLOTS, *self.shape), dtype=np.uint8, buffer=self._shm.buf)
         self._slots.flags.writeable = False
-        args = dict(path=str(path), max_side_px=max_side_px, track_camera=track_camera, shm=self._shm.name, shape=self.shape)
+        from vision.pose import decoder_core
+
+        args = dict(path=str(path), max_side_px=max_side_px, track_camera=track_camera, shm=self._shm.name,
+                    shape=self.shape, core=decoder_core())
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[1])
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
@@ -95,8 +101,8 @@ class ProcessDecoder:
             pass  # the child has finished or died; __iter__ reports what matters
 
     def __iter__(self) -> Iterator[video.Frame]:
-        """Upright RGB frames; each is converted from its slot's YUV planes here (OpenCV, which releases
-        the GIL), and the slot goes straight back to the child."""
+        """Upright frames; a frame's YUV planes are copied out of its slot (which goes straight back to the
+        child) and converted to RGB here (OpenCV) only if the frame's pixels are used."""
         import cv2
 
         try:
@@ -115,11 +121,9 @@ class ProcessDecoder:
                 _, index, time_s, slot, to_ref, i420 = item
                 if slot is not None:
                     assert self._slots is not None
-                    i420 = self._slots[slot]
-                rgb = cv2.cvtColor(i420, cv2.COLOR_YUV2RGB_I420)
-                if slot is not None:
+                    i420 = self._slots[slot].copy()  # half the bytes of RGB; the slot goes straight back
                     self._tell(("free", slot))
-                yield video.Frame(index, time_s, rgb, to_ref)
+                yield video.Frame(index, time_s, to_ref=to_ref, make_rgb=partial(cv2.cvtColor, i420, cv2.COLOR_YUV2RGB_I420))
         finally:
             self.close()
 
@@ -156,12 +160,15 @@ def _child_main() -> int:
 
     from vision.stabilize import CameraTracker
 
-    cv2.setNumThreads(1)  # this process keeps to one core: the other is the pose model's
+    cv2.setNumThreads(1)  # this process keeps to one core: the others are the pose model's
 
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     args = _receive(inp)
     if args is None:
         return 1
+    if args.get("core") is not None:  # the core the pose model leaves free (see vision.pose.decoder_core)
+        with contextlib.suppress(AttributeError, OSError):
+            os.sched_setaffinity(0, {int(args["core"])})
     # the shared block belongs to the parent: keep this process's resource tracker from unlinking it
     with contextlib.suppress(Exception):
         from multiprocessing import resource_tracker

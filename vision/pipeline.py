@@ -46,7 +46,7 @@ class AnalyzeOptions:
     max_side_px: int = DEFAULT_MAX_SIDE_PX  # frames are downsized to this before pose inference
     max_duration_s: float | None = DEFAULT_MAX_DURATION_S  # refuse longer clips (None: no limit)
     marker_search_frames: int = 30  # look for the marker in this many frames (spread over the clip start)
-    stride_frames: int = 1  # pose on every n-th frame away from the end range (1 = every frame)
+    stride_frames: int = 2  # pose on every n-th frame away from the end range, every frame near it (1 = all)
     dense_margin_deg: float = 8.0  # every frame is analysed while the shin is within this of its maximum
     people_check_frames: int = 5  # frames (spread over the clip) searched for other people (0: no check)
 
@@ -181,7 +181,7 @@ def _decoded_frames(path: str | Path, info: video.VideoInfo, max_side_px: int) -
     try:
         from vision.decode_process import ProcessDecoder
 
-        dec = ProcessDecoder(path, max_side_px)
+        dec = ProcessDecoder(path, max_side_px, info=info)
         return dec, dec.set_person_box
     except OSError as exc:
         log.warning("no decoder process (%s): decoding in a thread", exc)
@@ -208,6 +208,7 @@ class FramePlanner:
         self.max_deg = -np.inf
         self.dense = True
         self._skipped: list[video.Frame] = []
+        self._recent: list[float] = []  # the last three readings: their median ignores a one-frame glitch
 
     @staticmethod
     def travel_deg(rec: FrameRecord) -> float:
@@ -234,8 +235,10 @@ class FramePlanner:
         a = self.travel_deg(rec)
         was_dense = self.dense
         if np.isfinite(a):
-            self.max_deg = max(self.max_deg, a)
-            self.dense = a >= self.max_deg - self.margin_deg
+            self._recent = [*self._recent[-2:], a]
+            m = float(np.median(self._recent))
+            self.max_deg = max(self.max_deg, m)  # a misplaced leg in one frame must not raise it for good
+            self.dense = m >= self.max_deg - self.margin_deg
         else:
             self.dense = True  # lost the person: look at every frame until found again
         back = self._skipped if (self.dense and not was_dense) else []
@@ -259,17 +262,21 @@ def analyze_clip(
             "Trim it to the attempts (a few seconds each) and retry."
         )
     est = estimator if estimator is not None else MediaPipePose(video_mode=not info.is_still)
+    # the decoder starts first: its process starts up while the pose model's graph is (re)built
+    frames, set_person_box = _decoded_frames(path, info, options.max_side_px)
+    silhouettes = _SilhouetteWorker()
     try:
         est.reset()
+        warm = getattr(est, "warm", None)
+        if warm is not None:
+            warm()
         expected = max(info.frame_count_estimate, 1)
         records: list[FrameRecord] = []
         # other people are looked for with the real model only (a fake estimator draws a single person)
         n_check = options.people_check_frames if estimator is None else 0
         check_at = {int(round(x)) for x in np.linspace(0, expected - 1, n_check)} if n_check else set()
         samples: dict[int, np.ndarray] = {}
-        frames, set_person_box = _decoded_frames(path, info, options.max_side_px)
         taker = _MaskTaker(est)
-        silhouettes = _SilhouetteWorker()
         planner = FramePlanner(1 if info.is_still else options.stride_frames, options.dense_margin_deg)
         decoded_s = 0.0
         for fr in frames:

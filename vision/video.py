@@ -37,12 +37,36 @@ class VideoInfo:
         return dict(self.__dict__)
 
 
-@dataclass(frozen=True, eq=False)
 class Frame:
-    index: int
-    time_s: float
-    rgb: np.ndarray  # (H, W, 3) uint8, upright
-    to_ref: np.ndarray | None = None  # 2x3 map to the first frame's pixels, when camera motion is tracked
+    """One decoded frame: its index, presentation time (s), upright RGB pixels ((H, W, 3) uint8) and, when
+    camera motion is tracked, the 2x3 map from its pixels to the first frame's.
+
+    The pixels may be made on first use (``make_rgb``): a frame the analysis skips is never converted."""
+
+    __slots__ = ("index", "time_s", "to_ref", "_rgb", "_make_rgb")
+
+    def __init__(
+        self,
+        index: int,
+        time_s: float,
+        rgb: np.ndarray | None = None,
+        to_ref: np.ndarray | None = None,
+        make_rgb: Callable[[], np.ndarray] | None = None,
+    ) -> None:
+        if rgb is None and make_rgb is None:
+            raise ValueError("a Frame needs its pixels or a way to make them")
+        self.index = index
+        self.time_s = time_s
+        self.to_ref = to_ref
+        self._rgb = rgb
+        self._make_rgb = make_rgb
+
+    @property
+    def rgb(self) -> np.ndarray:
+        if self._rgb is None:
+            assert self._make_rgb is not None
+            self._rgb, self._make_rgb = self._make_rgb(), None
+        return self._rgb
 
 
 def is_still_image(path: str | Path) -> bool:

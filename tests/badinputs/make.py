@@ -344,7 +344,7 @@ CASES: list[Case] = [
     Case("audio_only", "audio.mp4", "Audio-only mp4 (AAC tone)", encode_audio_only, "refused", "no video track"),
     Case("still_no_person", "room.jpg", "A photo of an empty room", _no_person_still, "refused", "No person"),
     Case("black", "black.mp4", "1.5 s of black frames", _black, "refused", "very dark"),
-    Case("very_dark", "dark.mp4", "The reference darkened to 8 % brightness", _scaled(0.08), "refused", "very dark"),
+    Case("very_dark", "dark.mp4", "The reference darkened to 8 % brightness", _scaled(0.08), "refused", "dark"),
     Case("no_person", "empty_room.mp4", "The real room with nobody in it (top of the frame)", _no_person_clip,
          "refused", "No person"),
     Case("small_person", "small.mp4", "The person at 1/3 size (shin ~35 px) in a corner of a 1280x720 frame",
