@@ -29,21 +29,26 @@ CLIP = REPO.parent / "shared" / "realdata" / "side_squat_pexels_6980032.mp4"
 
 
 def bare_inference(clip: Path, max_side_px: int, only: set[int] | None = None) -> dict[str, float]:
-    """Pose alone on the clip's frames (all, or the frame indices ``only``), decoded beforehand."""
-    from vision.pose import MediaPipePose
+    """Plain ``mediapipe.solutions.pose.Pose`` (the pipeline's settings, none of its code: no adapter, no
+    thread placement) on the clip's frames (all, or the frame indices ``only``), decoded beforehand."""
+    import mediapipe as mp
+
     from vision.video import iter_frames
 
-    frames = [(f.index, f.time_s, f.rgb) for f in iter_frames(clip, max_side_px) if only is None or f.index in only]
-    est = MediaPipePose(video_mode=True)
-    est(frames[0][2], 0, 0.0)  # model load and graph start, not counted
-    est.reset()
-    est(frames[0][2], 0, 0.0)
-    t0 = time.perf_counter()
-    for i, t, f in frames:
-        est(f, i, 1.0 + t)
-    dt = time.perf_counter() - t0
-    est.reset()
-    h, w = frames[0][2].shape[:2]
+    frames = [(f.index, f.rgb) for f in iter_frames(clip, max_side_px) if only is None or f.index in only]
+    pose = mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=True,
+                                  enable_segmentation=True, smooth_segmentation=True,
+                                  min_detection_confidence=0.5, min_tracking_confidence=0.5)
+    try:
+        pose.process(frames[0][1])  # graph start, not counted
+        pose.reset()
+        t0 = time.perf_counter()
+        for _, f in frames:
+            pose.process(f)
+        dt = time.perf_counter() - t0
+    finally:
+        pose.close()
+    h, w = frames[0][1].shape[:2]
     return {"frames": len(frames), "seconds": dt, "fps": len(frames) / dt, "size": f"{w}x{h}"}
 
 
