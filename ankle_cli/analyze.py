@@ -87,7 +87,7 @@ def analyze(
     db: Path = typer.Option(None, help="History database path (default ~/.ankle_screen/history.sqlite3)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     stride: int = typer.Option(2, min=1, max=4, help="Run the pose model on every n-th frame away from the end "
-                               "range and on every frame near it (2: ~1.7x faster, same accuracy on the "
+                               "range and on every frame near it (2: ~1.35x faster than 1, same accuracy on the "
                                "benchmark; 1: every frame)."),
     max_duration_s: float = typer.Option(120.0, "--max-duration-s",
                                          help="Refuse clips longer than this many seconds (0: no limit)."),

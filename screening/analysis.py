@@ -23,7 +23,7 @@ from calibration.scale import (
 from calibration.view import ViewConfig, ViewReport, check_view, yaw_from_side_deg
 from screening.attempts import AttemptConfig, end_range_index, segment_attempts
 from screening.errors import NoPersonError
-from screening.floor3d import CameraModelConfig, camera_measurement, knee_past_toe_sd_cm
+from screening.floor3d import CameraModelConfig, camera_measurement, combine_shin, knee_past_toe_sd_cm
 from screening.geometry import (
     floor_up_normal,
     height_above_line_px,
@@ -62,12 +62,7 @@ def shin_angle_series(track: LegTrack, forward: np.ndarray) -> tuple[np.ndarray,
     """
     lm = shin_angle_deg(track.knee, track.ankle, forward)
     edge = shin_angle_from_front_edge(track.shin_front_dir, forward)
-    have = np.isfinite(edge) & np.isfinite(lm)
-    posed = np.isfinite(lm)
-    if posed.sum() == 0 or have.sum() < 0.6 * posed.sum():
-        return lm, "landmarks"
-    offset = float(np.median(edge[have] - lm[have]))
-    return np.where(np.isfinite(edge), edge, lm + offset), "shin_front_edge"
+    return combine_shin(lm, edge)
 
 
 @dataclass(frozen=True)

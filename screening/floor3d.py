@@ -216,8 +216,9 @@ def perturbed_cameras(model: FloorModel, marker_cm: float, width_px: int, height
 
 
 def combine_shin(landmarks_deg: np.ndarray, edge_deg: np.ndarray) -> tuple[np.ndarray, str]:
-    """The front-edge angle where most frames have one (frames without it take the landmark angle shifted by
-    the clip's median difference), else the landmark angle: the rule of the 2-D path, in 3-D."""
+    """The shin angle series (deg) and its method: the front-edge angle where most frames have one (frames
+    without it take the landmark angle shifted by the clip's median difference, so the series has no jumps),
+    else the landmark angle. The 2-D and the 3-D measurements both use it."""
     have = np.isfinite(edge_deg) & np.isfinite(landmarks_deg)
     posed = np.isfinite(landmarks_deg)
     if posed.sum() == 0 or have.sum() < 0.6 * posed.sum():
