@@ -23,7 +23,13 @@ from calibration.camera import (
     square_corners_cm,
     vertical_plane,
 )
-from screening.floor3d import HEEL_HALF_BREADTH_PER_FOOT_LENGTH, CameraModelConfig, floor_model, measure_3d
+from screening.floor3d import (
+    HEEL_HALF_BREADTH_PER_FOOT_LENGTH,
+    LANDMARK_TIBIA_LEAN_3D_DEG,
+    CameraModelConfig,
+    floor_model,
+    measure_3d,
+)
 from screening.records import FrameRecord
 
 
@@ -274,7 +280,12 @@ def test_camera_measurement_uses_each_frame_s_own_pixels():
     assert moved.knee_past_toe_cm[0] == pytest.approx(still.knee_past_toe_cm[0], abs=1e-6)
     assert moved.shin_angle_deg is not None and still.shin_angle_deg is not None
     assert moved.shin_angle_deg[0] == pytest.approx(still.shin_angle_deg[0], abs=1e-6)
-    assert still.shin_angle_deg[0] == pytest.approx(32.0, abs=0.05)
+    # both 3-D readings recover the true tibia exactly here (exact joints, no crest lean); the reported angle
+    # averages them after adding MediaPipe's measured joint-line lean to the joint-centre reading
+    assert still.floor is not None
+    assert still.floor.shin_landmarks_deg[0] == pytest.approx(32.0, abs=0.05)
+    assert still.floor.shin_front_edge_deg[0] == pytest.approx(32.0, abs=0.05)
+    assert still.shin_angle_deg[0] == pytest.approx(32.0 + LANDMARK_TIBIA_LEAN_3D_DEG / 2, abs=0.05)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -318,3 +329,20 @@ def test_the_reported_uncertainty_grows_with_corner_noise():
     edge_only = math.sqrt(2) * base.edge_px / 5.0  # ~5 px per cm at 2.5 m: the floor of the uncertainty
     assert all(math.isfinite(x) for x in sds)
     assert sds[1] > sds[0] > 0.5 * edge_only
+
+
+@pytest.mark.parametrize(
+    "lm, edge, expect",
+    [
+        (30.0, 36.0, 0.5 * (36.0 + 30.0 + 4.4)),  # both: the mean of the edge and the corrected joint-centre line
+        (30.0, float("nan"), 34.4),  # no clean front edge: the corrected joint-centre line
+        (float("nan"), 36.0, 36.0),  # no joint centres: the edge alone
+    ],
+)
+def test_3d_shin_averages_front_edge_and_corrected_joint_line(lm, edge, expect):
+    from screening.floor3d import combine_shin_3d
+
+    assert LANDMARK_TIBIA_LEAN_3D_DEG == pytest.approx(4.4)
+    out, method = combine_shin_3d(np.array([lm]), np.array([edge]))
+    assert out[0] == pytest.approx(expect, abs=1e-9)
+    assert method == ("landmarks" if math.isnan(edge) else "front_edge_and_landmarks")
