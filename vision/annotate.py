@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +64,25 @@ def nearest_record(frame_indices: list[int], frame_index: int) -> int:
     return k if frame_indices[k] - frame_index < frame_index - frame_indices[k - 1] else k - 1
 
 
+def _frames_again(analysis: Analysis, max_side_px: int) -> Iterator[video.Frame]:
+    """The clip decoded once more, in a decoder process beside the drawing and encoding (a thread if no
+    process can be started); frames as the analysis saw them."""
+    if analysis.info.is_still:
+        yield from video.iter_frames(analysis.info.path, max_side_px)
+        return
+    try:
+        from vision.decode_process import ProcessDecoder
+
+        dec = ProcessDecoder(analysis.info.path, max_side_px, track_camera=False, info=analysis.info)
+    except OSError:
+        yield from video.iter_frames(analysis.info.path, max_side_px)
+        return
+    try:
+        yield from dec
+    finally:
+        dec.close()
+
+
 def write_annotated(
     analysis: Analysis,
     out_path: str | Path,
@@ -82,7 +101,7 @@ def write_annotated(
     written = 0
     writer: Mp4Writer | None = None
     try:
-        for fr in video.iter_frames(analysis.info.path, max_side_px):
+        for fr in _frames_again(analysis, max_side_px):
             i = nearest_record(indices, fr.index)
             if writer is None:
                 h, w = fr.rgb.shape[:2]
