@@ -67,3 +67,35 @@ def test_cli_writes_only_what_was_asked(short_clip: Path, tmp_path: Path) -> Non
         written = [p for p in d.rglob("*") if str(p.relative_to(d)) not in allowed
                    and not (d == home and p.parent == home / ".cache" / "matplotlib" and p.name.startswith("fontlist"))]
         assert written == [], f"{d.name} got {written}"
+
+
+_GUARD = '''
+import os, socket
+_log = os.environ["ANKLE_TEST_NET_LOG"]
+open(_log, "a").write(f"guard {os.getpid()}\\n")
+def _blocked(*a, **k):
+    open(_log, "a").write("network attempt\\n")
+    raise OSError("network access attempted")
+socket.socket.connect = _blocked
+socket.socket.connect_ex = _blocked
+socket.create_connection = _blocked
+socket.getaddrinfo = _blocked
+'''
+
+
+def test_helper_processes_run_offline_too(short_clip: Path, tmp_path: Path, monkeypatch) -> None:
+    """The decoder and silhouette helpers are separate interpreters: block the network in them as well (via
+    sitecustomize) and check that both really ran under the block, and none tried to connect."""
+    from tests.fakes import FakePose, drives
+    from vision.pipeline import analyze_clip
+
+    (tmp_path / "sitecustomize.py").write_text(_GUARD)
+    log = tmp_path / "net.log"
+    monkeypatch.setenv("ANKLE_TEST_NET_LOG", str(log))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    a = analyze_clip(short_clip, estimator=FakePose(drives()))
+    assert a.records and any(r.legs for r in a.records)
+    lines = log.read_text().splitlines()
+    helpers = {line for line in lines if line.startswith("guard ")}
+    assert len(helpers) >= 2, lines  # the decoder and the silhouette process both started under the guard
+    assert "network attempt" not in lines

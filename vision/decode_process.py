@@ -18,45 +18,23 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import queue
-import struct
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from functools import partial
 from multiprocessing import shared_memory
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from screening.errors import UnreadableInputError
-from vision import video
+from vision import ipc, video
 
 log = logging.getLogger(__name__)
 
 SLOTS = 6
-_HEADER = struct.Struct("<I")
-
-
-def _send(pipe: IO[bytes], msg: Any) -> None:
-    blob = pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL)
-    pipe.write(_HEADER.pack(len(blob)) + blob)
-    pipe.flush()
-
-
-def _receive(pipe: IO[bytes]) -> Any:
-    head = pipe.read(_HEADER.size)
-    if len(head) < _HEADER.size:
-        return None  # the other side has gone
-    (n,) = _HEADER.unpack(head)
-    blob = pipe.read(n)
-    if len(blob) < n:
-        return None
-    return pickle.loads(blob)
-
 
 class ProcessDecoder:
     """Iterate a clip's frames decoded in a child process. ``set_person_box`` feeds the camera tracker."""
@@ -77,26 +55,17 @@ class ProcessDecoder:
 
         args = dict(path=str(path), max_side_px=max_side_px, track_camera=track_camera, shm=self._shm.name,
                     shape=self.shape, core=decoder_core())
-        env = dict(os.environ)
-        root = str(Path(__file__).resolve().parents[1])
-        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "vision.decode_process"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
+        self._proc = ipc.start_helper("vision.decode_process")
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._to_child, self._from_child = self._proc.stdin, self._proc.stdout
-        _send(self._to_child, args)
+        ipc.send(self._to_child, args)
 
     def set_person_box(self, box: tuple[float, ...] | None) -> None:
         self._tell(("box", None if box is None else tuple(float(v) for v in box)))
 
     def _tell(self, msg: Any) -> None:
         try:
-            _send(self._to_child, msg)
+            ipc.send(self._to_child, msg)
         except (BrokenPipeError, OSError, ValueError):
             pass  # the child has finished or died; __iter__ reports what matters
 
@@ -107,7 +76,7 @@ class ProcessDecoder:
 
         try:
             while True:
-                item = _receive(self._from_child)
+                item = ipc.receive(self._from_child)
                 if item is None:
                     raise UnreadableInputError(f"Decoding '{self.path.name}' stopped unexpectedly. {video.REFILM}")
                 kind = item[0]
@@ -131,17 +100,7 @@ class ProcessDecoder:
         if self._closed:
             return
         self._closed = True
-        self._tell(("stop",))
-        for pipe in (self._to_child, self._from_child):
-            try:
-                pipe.close()
-            except OSError:
-                pass
-        try:
-            self._proc.wait(timeout=2.0)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait(timeout=2.0)
+        ipc.stop_helper(self._proc)
         self._slots = None
         self._shm.close()
         try:
@@ -163,17 +122,13 @@ def _child_main() -> int:
     cv2.setNumThreads(1)  # this process keeps to one core: the others are the pose model's
 
     inp, out = sys.stdin.buffer, sys.stdout.buffer
-    args = _receive(inp)
+    args = ipc.receive(inp)
     if args is None:
         return 1
     if args.get("core") is not None:  # the core the pose model leaves free (see vision.pose.decoder_core)
         with contextlib.suppress(AttributeError, OSError):
             os.sched_setaffinity(0, {int(args["core"])})
-    # the shared block belongs to the parent: keep this process's resource tracker from unlinking it
-    with contextlib.suppress(Exception):
-        from multiprocessing import resource_tracker
-
-        resource_tracker.register = lambda *a, **k: None  # type: ignore[assignment]
+    ipc.keep_shared_memory_of_parent()
     shm = shared_memory.SharedMemory(name=args["shm"])
     shape = tuple(args["shape"])
     slots = np.ndarray((SLOTS, *shape), dtype=np.uint8, buffer=shm.buf)
@@ -184,7 +139,7 @@ def _child_main() -> int:
 
     def listen() -> None:  # slot releases, person boxes and stop requests from the parent
         while True:
-            msg = _receive(inp)
+            msg = ipc.receive(inp)
             if msg is None or msg[0] == "stop":
                 free.put(None)
                 return
@@ -206,19 +161,19 @@ def _child_main() -> int:
                 return 0
             if i420.shape == shape:
                 slots[slot] = i420
-                _send(out, ("frame", index, time_s, slot, to_ref, None))
+                ipc.send(out, ("frame", index, time_s, slot, to_ref, None))
             else:  # the stream changed size mid-clip: send this frame by value
                 free.put(slot)
-                _send(out, ("frame", index, time_s, None, to_ref, i420))
-        _send(out, ("done",))
+                ipc.send(out, ("frame", index, time_s, None, to_ref, i420))
+        ipc.send(out, ("done",))
     except UnreadableInputError as exc:
-        _send(out, ("error", str(exc)))
+        ipc.send(out, ("error", str(exc)))
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which decides what the user sees
         import traceback
 
-        _send(out, ("crash", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+        ipc.send(out, ("crash", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
     finally:
         del slots
         shm.close()

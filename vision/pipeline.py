@@ -6,9 +6,7 @@ The same ``observe_frame`` serves the offline pipeline and the live webcam worke
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,10 +18,11 @@ from screening.analysis import AnalysisConfig, analyze_records
 from screening.errors import InvalidSettingError
 from screening.records import FrameRecord
 from screening.results import ScreenResult
-from screening.silhouette import FootKneePoints, leg_points
+from screening.silhouette import leg_points
 from vision import video
 from vision.landmarks import LEGS, PoseFrame
 from vision.pose import MediaPipePose, PoseEstimator
+from vision.silhouette_process import InlineSilhouettes, SilhouetteProcess
 from vision.stabilize import CameraTracker
 
 log = logging.getLogger(__name__)
@@ -128,42 +127,17 @@ class _MaskTaker:
         return pose
 
 
-def _leg_points_of(pose: PoseFrame) -> dict[str, FootKneePoints]:
-    assert pose.mask is not None
-    return {
-        name: leg_points(
-            pose.mask, pose.point(leg.knee), pose.point(leg.ankle), pose.point(leg.heel), pose.point(leg.toe)
-        )
-        for name, leg in LEGS.items()
-    }
-
-
-class _SilhouetteWorker:
-    """Silhouette points of each posed frame, computed in a thread while the pose model (which releases the
-    GIL while it runs) works on the next frame; at most ``max_pending`` masks wait, so memory stays bounded."""
-
-    def __init__(self, max_pending: int = 4) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ankle-silhouette")
-        self._pending: deque[tuple[int, Future[dict[str, FootKneePoints]]]] = deque()
-        self.max_pending = max_pending
-
-    def submit(self, records: list[FrameRecord], i: int, pose: PoseFrame | None) -> None:
-        if pose is not None and pose.mask is not None:
-            self._pending.append((i, self._pool.submit(_leg_points_of, pose)))
-        while len(self._pending) > self.max_pending:
-            self._resolve(records)
-
-    def _resolve(self, records: list[FrameRecord]) -> None:
-        i, fut = self._pending.popleft()
-        records[i] = replace(records[i], legs=fut.result())
-
-    def finish(self, records: list[FrameRecord]) -> None:
-        while self._pending:
-            self._resolve(records)
-
-    def close(self) -> None:
-        self._pending.clear()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+def _silhouettes(info: video.VideoInfo, max_side_px: int) -> InlineSilhouettes | SilhouetteProcess:
+    """Where the silhouette points are computed: in a child process beside the pose model for clips (the
+    model holds the GIL while it runs, so a thread would not overlap it), here for a still."""
+    if info.is_still:
+        return InlineSilhouettes()
+    w, h = video._scaled_size(info.width_px, info.height_px, max_side_px)
+    try:
+        return SilhouetteProcess(w, h)
+    except OSError as exc:
+        log.warning("no silhouette process (%s): computing the points here", exc)
+        return InlineSilhouettes()
 
 
 BoxFn = Callable[[tuple[float, ...] | None], None]
@@ -264,7 +238,7 @@ def analyze_clip(
     est = estimator if estimator is not None else MediaPipePose(video_mode=not info.is_still)
     # the decoder starts first: its process starts up while the pose model's graph is (re)built
     frames, set_person_box = _decoded_frames(path, info, options.max_side_px)
-    silhouettes = _SilhouetteWorker()
+    silhouettes = _silhouettes(info, options.max_side_px)
     try:
         est.reset()
         warm = getattr(est, "warm", None)

@@ -1,0 +1,88 @@
+"""Messages between this process and its helper processes (decoder, silhouettes): length-prefixed pickles
+on a pipe. Only our own processes are at either end; nothing leaves the machine."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+_HEADER = struct.Struct("<I")
+
+
+def send(pipe: IO[bytes], msg: Any) -> None:
+    blob = pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(_HEADER.pack(len(blob)) + blob)
+    pipe.flush()
+
+
+def _read_exact(pipe: IO[bytes], n: int) -> bytes | None:
+    chunks = []
+    while n > 0:
+        chunk = pipe.read(n)
+        if not chunk:
+            return None  # the other side has gone
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive(pipe: IO[bytes]) -> Any:
+    """The next message, or None when the other side has closed its end."""
+    head = _read_exact(pipe, _HEADER.size)
+    if head is None:
+        return None
+    blob = _read_exact(pipe, _HEADER.unpack(head)[0])
+    return None if blob is None else pickle.loads(blob)
+
+
+def start_helper(module: str, buffered: bool = True) -> subprocess.Popen[bytes]:
+    """``python -m module`` as a plain child process (nothing of the caller's main module is re-run), with
+    this repository importable, talking on its stdin/stdout. ``buffered=False`` lets the parent poll the
+    child's stdout with ``select`` without data hiding in a Python buffer."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return subprocess.Popen(
+        [sys.executable, "-m", module],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        bufsize=-1 if buffered else 0,
+    )
+
+
+def stop_helper(proc: subprocess.Popen[bytes], send_stop: bool = True) -> None:
+    """Ask a helper to stop, close its pipes and reap it (killed if it does not stop within 2 s)."""
+    if send_stop and proc.stdin is not None:
+        try:
+            send(proc.stdin, ("stop",))
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+    for pipe in (proc.stdin, proc.stdout):
+        if pipe is not None:
+            try:
+                pipe.close()
+            except OSError:
+                pass
+    try:
+        proc.wait(timeout=2.0)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=2.0)
+
+
+def keep_shared_memory_of_parent() -> None:
+    """In a child: attaching to the parent's shared memory must not register it with this process's resource
+    tracker (which would unlink it when the child exits)."""
+    try:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.register = lambda *a, **k: None  # type: ignore[assignment]
+    except ImportError:
+        pass
