@@ -97,7 +97,8 @@ def marker_pdf(side_cm: float = MARKER_PRINT_CM) -> bytes:
     pdf.set_font("helvetica", size=12)
     pdf.multi_cell(0, 6, "ankle screen - scale marker (ArUco 4x4, id 7). Print at 100 % (no 'fit to page'). "
                          f"The black square should measure {side_cm:g} cm: measure it and enter that size in the app. "
-                         "Lay it flat on the floor beside the front foot.")
+                         "Lay it flat on the floor beside the front foot, a hand's width clear of it (not under the "
+                         "toes), fully in the picture.")
     import tempfile
     from pathlib import Path
 
