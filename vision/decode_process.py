@@ -23,11 +23,8 @@ import sys
 import threading
 from collections.abc import Iterator
 from functools import partial
-from multiprocessing import shared_memory
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from screening.errors import UnreadableInputError
 from vision import ipc, video
@@ -36,29 +33,21 @@ log = logging.getLogger(__name__)
 
 SLOTS = 6
 
-class ProcessDecoder:
+class ProcessDecoder(ipc.Helper):
     """Iterate a clip's frames decoded in a child process. ``set_person_box`` feeds the camera tracker."""
 
     def __init__(
         self, path: str | Path, max_side_px: int | None, track_camera: bool = True, info: video.VideoInfo | None = None
     ) -> None:
         self.path = Path(path)
-        self._closed = False
         info = info if info is not None else video.probe(path)
         w, h = video._scaled_size(info.width_px, info.height_px, max_side_px)
         w, h = max(2, w - w % 2), max(2, h - h % 2)
         self.shape = (h * 3 // 2, w)  # I420: Y plane, then the quarter-size U and V planes
-        self._shm = shared_memory.SharedMemory(create=True, size=SLOTS * self.shape[0] * self.shape[1])
-        self._slots: np.ndarray | None = np.ndarray((SLOTS, *self.shape), dtype=np.uint8, buffer=self._shm.buf)
+        super().__init__("vision.decode_process", SLOTS, self.shape,
+                         dict(path=str(path), max_side_px=max_side_px, track_camera=track_camera))
+        assert self._slots is not None
         self._slots.flags.writeable = False
-        from vision.pose import decoder_core
-
-        args = dict(path=str(path), max_side_px=max_side_px, track_camera=track_camera, shm=self._shm.name,
-                    shape=self.shape, core=decoder_core())
-        self._proc = ipc.start_helper("vision.decode_process")
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._to_child, self._from_child = self._proc.stdin, self._proc.stdout
-        ipc.send(self._to_child, args)
 
     def set_person_box(self, box: tuple[float, ...] | None) -> None:
         self._tell(("box", None if box is None else tuple(float(v) for v in box)))
@@ -96,24 +85,10 @@ class ProcessDecoder:
         finally:
             self.close()
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        ipc.stop_helper(self._proc)
-        self._slots = None
-        self._shm.close()
-        try:
-            self._shm.unlink()
-        except FileNotFoundError:
-            pass
-
-
 # ---------------------------------------------------------------------------------------------------
 # the child
 # ---------------------------------------------------------------------------------------------------
 def _child_main() -> int:
-    import contextlib
 
     import cv2
 
@@ -122,16 +97,11 @@ def _child_main() -> int:
     cv2.setNumThreads(1)  # this process keeps to one core: the others are the pose model's
 
     inp, out = sys.stdin.buffer, sys.stdout.buffer
-    args = ipc.receive(inp)
-    if args is None:
+    attached = ipc.attach(inp)
+    if attached is None:
         return 1
-    if args.get("core") is not None:  # the core the pose model leaves free (see vision.pose.decoder_core)
-        with contextlib.suppress(AttributeError, OSError):
-            os.sched_setaffinity(0, {int(args["core"])})
-    ipc.keep_shared_memory_of_parent()
-    shm = shared_memory.SharedMemory(name=args["shm"])
-    shape = tuple(args["shape"])
-    slots = np.ndarray((SLOTS, *shape), dtype=np.uint8, buffer=shm.buf)
+    args, shm, slots = attached
+    shape = tuple(args["slot_shape"])
     free: queue.Queue[int | None] = queue.Queue()
     for i in range(SLOTS):
         free.put(i)

@@ -8,8 +8,11 @@ import pickle
 import struct
 import subprocess
 import sys
+from multiprocessing import shared_memory
 from pathlib import Path
 from typing import IO, Any
+
+import numpy as np
 
 _HEADER = struct.Struct("<I")
 
@@ -86,3 +89,53 @@ def keep_shared_memory_of_parent() -> None:
         resource_tracker.register = lambda *a, **k: None  # type: ignore[assignment]
     except ImportError:
         pass
+
+
+class Helper:
+    """A helper process (``python -m module``) and a block of ``slots`` x ``slot_shape`` uint8 shared with it.
+
+    The child gets ``args`` plus the block's name, its layout and the core to run on (the one the pose model
+    leaves free, ``vision.pose.decoder_core``) as its first message; ``attach`` is the child's side."""
+
+    def __init__(self, module: str, slots: int, slot_shape: tuple[int, ...], args: dict[str, Any],
+                 buffered: bool = True) -> None:
+        from vision.pose import decoder_core
+
+        self._closed = False
+        self._shm = shared_memory.SharedMemory(create=True, size=slots * int(np.prod(slot_shape)))
+        self._slots: np.ndarray | None = np.ndarray((slots, *slot_shape), dtype=np.uint8, buffer=self._shm.buf)
+        self._proc = start_helper(module, buffered)
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._to_child, self._from_child = self._proc.stdin, self._proc.stdout
+        send(self._to_child, {**args, "shm": self._shm.name, "slots": slots, "slot_shape": tuple(slot_shape),
+                              "core": decoder_core()})
+
+    def close(self) -> None:
+        """Stop the child and free the shared block (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        stop_helper(self._proc)
+        self._slots = None
+        self._shm.close()
+        try:
+            self._shm.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def attach(inp: IO[bytes]) -> tuple[dict[str, Any], shared_memory.SharedMemory, np.ndarray] | None:
+    """In a child: read the parent's first message, move to the given core and map the shared slots.
+    None if the parent has already gone."""
+    args = receive(inp)
+    if args is None:
+        return None
+    if args.get("core") is not None:
+        try:
+            os.sched_setaffinity(0, {int(args["core"])})
+        except (AttributeError, OSError):
+            pass
+    keep_shared_memory_of_parent()
+    shm = shared_memory.SharedMemory(name=args["shm"])
+    slots = np.ndarray((args["slots"], *args["slot_shape"]), dtype=np.uint8, buffer=shm.buf)
+    return args, shm, slots

@@ -17,7 +17,6 @@ import os
 import select
 import sys
 from dataclasses import fields, replace
-from multiprocessing import shared_memory
 
 import numpy as np
 
@@ -83,25 +82,17 @@ class InlineSilhouettes:
         pass
 
 
-class SilhouetteProcess:
+class SilhouetteProcess(ipc.Helper):
     """Hand each posed frame's mask to the child (``submit``); ``finish`` fills in every record's legs.
 
     If the child dies, the frames it had are done from their slots here, and so is every later frame."""
 
     def __init__(self, width_px: int, height_px: int) -> None:
-        self._closed = False
         self._local = False  # True once the child has failed
         self._size = width_px * height_px
-        self._shm = shared_memory.SharedMemory(create=True, size=SLOTS * self._size)
-        self._slots: np.ndarray | None = np.ndarray((SLOTS, self._size), dtype=np.uint8, buffer=self._shm.buf)
         self._free = list(range(SLOTS))
         self._pending: dict[int, tuple[int, tuple[int, int], tuple[int, int], dict[str, np.ndarray]]] = {}
-        self._proc = ipc.start_helper("vision.silhouette_process", buffered=False)
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._to_child, self._from_child = self._proc.stdin, self._proc.stdout
-        from vision.pose import decoder_core
-
-        ipc.send(self._to_child, {"shm": self._shm.name, "slots": SLOTS, "size": self._size, "core": decoder_core()})
+        super().__init__("vision.silhouette_process", SLOTS, (self._size,), {}, buffered=False)
 
     def submit(self, records: list[FrameRecord], i: int, pose: PoseFrame | None) -> None:
         if pose is None or pose.mask is None:
@@ -157,19 +148,6 @@ class SilhouetteProcess:
         while self._pending and not self._local:
             self._collect(records, block=True)
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        ipc.stop_helper(self._proc)
-        self._slots = None
-        self._shm.close()
-        try:
-            self._shm.unlink()
-        except FileNotFoundError:
-            pass
-
-
 def legs_here(pose: PoseFrame) -> dict[str, FootKneePoints]:
     """``leg_points`` of both legs on the full mask, in this process."""
     assert pose.mask is not None
@@ -181,17 +159,10 @@ def legs_here(pose: PoseFrame) -> dict[str, FootKneePoints]:
 # ---------------------------------------------------------------------------------------------------
 def _child_main() -> int:
     inp, out = sys.stdin.buffer, sys.stdout.buffer
-    args = ipc.receive(inp)
-    if args is None:
+    attached = ipc.attach(inp)
+    if attached is None:
         return 1
-    ipc.keep_shared_memory_of_parent()
-    if args.get("core") is not None:  # beside the decoder, off the pose model's core (vision.pose.decoder_core)
-        try:
-            os.sched_setaffinity(0, {int(args["core"])})
-        except (AttributeError, OSError):
-            pass
-    shm = shared_memory.SharedMemory(name=args["shm"])
-    slots = np.ndarray((args["slots"], args["size"]), dtype=np.uint8, buffer=shm.buf)
+    _, shm, slots = attached
     try:
         while True:
             msg = ipc.receive(inp)
