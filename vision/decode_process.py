@@ -41,8 +41,7 @@ class ProcessDecoder(ipc.Helper):
     ) -> None:
         self.path = Path(path)
         info = info if info is not None else video.probe(path)
-        w, h = video._scaled_size(info.width_px, info.height_px, max_side_px)
-        w, h = max(2, w - w % 2), max(2, h - h % 2)
+        w, h = video.scaled_size(info.width_px, info.height_px, max_side_px, even=True)
         self.shape = (h * 3 // 2, w)  # I420: Y plane, then the quarter-size U and V planes
         super().__init__("vision.decode_process", SLOTS, self.shape,
                          dict(path=str(path), max_side_px=max_side_px, track_camera=track_camera))

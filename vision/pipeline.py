@@ -132,7 +132,7 @@ def _silhouettes(info: video.VideoInfo, max_side_px: int) -> InlineSilhouettes |
     model holds the GIL while it runs, so a thread would not overlap it), here for a still."""
     if info.is_still:
         return InlineSilhouettes()
-    w, h = video._scaled_size(info.width_px, info.height_px, max_side_px)
+    w, h = video.scaled_size(info.width_px, info.height_px, max_side_px)
     try:
         return SilhouetteProcess(w, h)
     except OSError as exc:

@@ -94,10 +94,8 @@ class MediaPipePose:
         video_mode: bool = True,
         segmentation: bool = True,
         min_detection_confidence: float = 0.5,
-        smoothing: bool = True,
     ):
         self.video_mode = video_mode
-        self.smoothing = smoothing
         self.segmentation = segmentation
         self.min_detection_confidence = min_detection_confidence
         self._pose = None
@@ -118,9 +116,9 @@ class MediaPipePose:
         return mp.solutions.pose.Pose(
             static_image_mode=not self.video_mode,
             model_complexity=1,
-            smooth_landmarks=self.smoothing,
+            smooth_landmarks=True,
             enable_segmentation=self.segmentation,
-            smooth_segmentation=self.smoothing,
+            smooth_segmentation=True,
             min_detection_confidence=self.min_detection_confidence,
             min_tracking_confidence=0.5,
         )

@@ -86,6 +86,13 @@ def _scaled_size(w: int, h: int, max_side_px: int | None) -> tuple[int, int]:
     return max(2, int(round(w * s / 2)) * 2), max(2, int(round(h * s / 2)) * 2)
 
 
+def scaled_size(w: int, h: int, max_side_px: int | None, even: bool = False) -> tuple[int, int]:
+    """(width, height) after downsizing to ``max_side_px`` on the long side; ``even`` rounds both down to
+    even numbers (YUV 4:2:0 planes need them)."""
+    w, h = _scaled_size(w, h, max_side_px)
+    return (max(2, w - w % 2), max(2, h - h % 2)) if even else (w, h)
+
+
 def _read_still(path: Path, max_side_px: int | None) -> np.ndarray:
     import cv2
 
@@ -225,8 +232,7 @@ def upright_i420(vf: av.VideoFrame, max_side_px: int | None) -> np.ndarray:
     """The frame as upright, downsized YUV 4:2:0 planes packed one after another in a (H*3/2, W) uint8
     array (OpenCV's I420 layout; ``cv2.COLOR_YUV2RGB_I420`` makes it RGB). Half the bytes of RGB and
     cheaper to make; sizes are even."""
-    w, h = _scaled_size(vf.width, vf.height, max_side_px)
-    w, h = max(2, w - w % 2), max(2, h - h % 2)
+    w, h = scaled_size(vf.width, vf.height, max_side_px, even=True)
     small = vf.reformat(width=w, height=h, format="yuv420p", interpolation="AREA")
     rotation = int(getattr(vf, "rotation", 0) or 0)
     y, u, v = (
