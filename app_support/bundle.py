@@ -121,9 +121,11 @@ def analyze_upload(
     max_mb: float,
     progress: Progress | None = None,
     annotate: bool = True,
+    models: Any = None,
 ) -> ResultBundle:
     """Analyse uploaded video bytes: result, end-range snapshots, annotated mp4, PDF report.
 
+    ``models``: a ``vision.pipeline.ClipModels`` kept between uploads (else the models are built for this one).
     Raises ``AnkleScreenError`` subclasses (with ``.message``) for bad input.
     """
     from vision.annotate import end_range_snapshots, write_annotated
@@ -146,13 +148,17 @@ def analyze_upload(
         return cb
 
     try:
-        analysis = analyze_clip(path, options, progress=prog("Analysing frame", 0.0, 0.7 if annotate else 0.95))
+        analysis = analyze_clip(
+            path, options, progress=prog("Analysing frame", 0.0, 0.7 if annotate else 0.95),
+            models=models,
+        )
         result = analysis.result
         video = None
         if annotate:  # one more decode pass writes the video and takes the snapshots
             out = workdir / bid / "annotated.mp4"
             snaps = write_annotated(
-                analysis, out, options.max_side_px, prog("Writing annotated video frame", 0.7, 0.97)
+                analysis, out, options.max_side_px, prog("Writing annotated video frame", 0.7, 0.97),
+                spares=None if models is None else models.helpers,
             )
             video = out.read_bytes()
             out.unlink(missing_ok=True)

@@ -41,6 +41,17 @@ def user_errors() -> Iterator[None]:
 
 
 # ------------------------------------------------------------------ session store
+def session_models() -> Any:
+    """The clip-analysis pose models of this user session (``vision.pipeline.ClipModels``): built by the first
+    upload, reused by the next ones."""
+    models = st.session_state.get("clip_models")
+    if models is None:
+        from vision.pipeline import ClipModels
+
+        models = st.session_state["clip_models"] = ClipModels()
+    return models
+
+
 def session_results() -> list[ResultBundle]:
     return st.session_state.setdefault("results", [])
 

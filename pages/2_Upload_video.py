@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_support.bundle import VIDEO_TYPES, analyze_upload, upload_key
 from app_support.settings import MAX_DURATION_S, MAX_UPLOAD_MB, sidebar_settings
-from app_support.view import add_session_result, find_result, render_result, user_errors
+from app_support.view import add_session_result, find_result, render_result, session_models, user_errors
 
 st.set_page_config(page_title="Upload a video - ankle screen", page_icon="📱", layout="wide")
 settings = sidebar_settings()
@@ -39,7 +39,7 @@ if bundle is None:
         bundle = analyze_upload(
             up.name, data, options, workdir, MAX_UPLOAD_MB,
             progress=lambda text, frac: bar.progress(min(1.0, max(0.0, frac)), text=text),
-            annotate=annotate,
+            annotate=annotate, models=session_models(),
         )
         add_session_result(bundle)
         cache[key] = bundle.id

@@ -121,3 +121,65 @@ def test_real_phone_clip_with_rotation_tag_comes_upright() -> None:
     for i, rgb in got.items():
         assert rgb.shape == ref[i].shape and rgb.shape[0] > rgb.shape[1]
         assert np.abs(rgb.astype(int) - ref[i].astype(int)).mean() < 3.0
+
+
+def _gone(pid: int, within_s: float = 5.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _alive(pid)
+
+
+def test_a_spare_decoder_process_is_taken_and_decodes_the_same_frames() -> None:
+    from vision import decode_process, ipc
+
+    spares = ipc.SpareHelpers()
+    try:
+        spares.prepare(decode_process.MODULE)
+        spare_pid = spares.waiting()[decode_process.MODULE]
+        spares.prepare(decode_process.MODULE)  # one is waiting already: no second one
+        assert spares.waiting() == {decode_process.MODULE: spare_pid}
+        dec = ProcessDecoder(CLIP, 640, spares=spares)
+        assert dec._proc.pid == spare_pid and spares.waiting() == {}
+        got = [(f.index, f.rgb) for f in dec]
+        ref = list(video.iter_frames(CLIP, 640))
+        assert [i for i, _ in got] == [r.index for r in ref]
+        assert all(np.abs(rgb.astype(int) - r.rgb.astype(int)).mean() < 3.0 for (_, rgb), r in zip(got, ref, strict=True))
+        assert _gone(spare_pid)
+    finally:
+        spares.close()
+
+
+def test_a_dead_spare_is_replaced_and_close_stops_the_waiting_ones() -> None:
+    from vision import decode_process, ipc, silhouette_process
+
+    spares = ipc.SpareHelpers()
+    try:
+        spares.prepare(decode_process.MODULE)
+        dead = spares.waiting()[decode_process.MODULE]
+        os.kill(dead, signal.SIGKILL)
+        assert _gone(dead)
+        dec = ProcessDecoder(CLIP, 640, track_camera=False, spares=spares)
+        assert dec._proc.pid != dead
+        assert sum(1 for _ in dec) > 10
+        spares.prepare(decode_process.MODULE)
+        spares.prepare(silhouette_process.MODULE, silhouette_process.BUFFERED)
+        pids = list(spares.waiting().values())
+        assert len(pids) == 2
+    finally:
+        spares.close()
+    assert spares.waiting() == {}
+    assert all(_gone(p) for p in pids)
+
+
+def test_the_spares_of_a_forgotten_session_are_stopped() -> None:
+    import gc
+
+    from vision import decode_process, ipc
+
+    spares = ipc.SpareHelpers()
+    spares.prepare(decode_process.MODULE)
+    pid = spares.waiting()[decode_process.MODULE]
+    del spares
+    gc.collect()
+    assert _gone(pid)

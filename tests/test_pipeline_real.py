@@ -68,3 +68,48 @@ def test_sports2d_reports_who_was_measured():
     assert "person" in res.person["description"]
     assert res.best.verdict in ("pass", "fail", "not_measured")
     assert res.best.reason
+
+
+class _CountingDetector:
+    """The single-image model, counting its calls."""
+
+    def __init__(self) -> None:
+        from vision.people import single_image_detector
+
+        self.model = single_image_detector()
+        self.calls = 0
+
+    def __call__(self, rgb, frame_index, time_s):
+        self.calls += 1
+        return self.model(rgb, frame_index, time_s)
+
+    def reset(self) -> None:
+        self.model.reset()
+
+
+def test_models_kept_between_clips_give_the_same_result_as_fresh_ones():
+    from tests.conftest import REPO
+    from vision import decode_process, silhouette_process
+    from vision.pipeline import AnalyzeOptions, ClipModels, analyze_clip
+
+    clip = REPO / "sample_videos" / "heel_lift.mp4"
+    opts = AnalyzeOptions(sex="m")
+    fresh = analyze_clip(clip, opts).result
+    people = _CountingDetector()
+    models = ClipModels(people=people)  # type: ignore[arg-type]
+    try:
+        again = [analyze_clip(clip, opts, models=models).result for _ in range(2)]
+        # the next clip's helper processes are started and waiting
+        assert set(models.helpers.waiting()) == {decode_process.MODULE, silhouette_process.MODULE}
+    finally:
+        models.close()
+    assert models.helpers.waiting() == {}
+    assert people.calls >= 2 * opts.people_check_frames  # the other-people check ran on the session's model
+    assert len(fresh.attempts) >= 2
+    for res in again:
+        assert res.frames.frame_index == fresh.frames.frame_index
+        assert len(res.attempts) == len(fresh.attempts)
+        for x, y in zip(res.attempts, fresh.attempts, strict=True):
+            assert x.knee_past_toe_cm == pytest.approx(y.knee_past_toe_cm, abs=1e-6)
+            assert x.shin_angle_deg == pytest.approx(y.shin_angle_deg, abs=1e-6)
+            assert x.heel_down == y.heel_down

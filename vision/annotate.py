@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 
 from screening.landmarks import LEG_LANDMARK_INDEX
-from vision import video
+from vision import decode_process, video
 from vision.draw import OverlayState, draw_overlay
+from vision.ipc import SpareHelpers
 from vision.pipeline import Analysis
 from vision.writer import Mp4Writer
 
@@ -64,16 +65,15 @@ def nearest_record(frame_indices: list[int], frame_index: int) -> int:
     return k if frame_indices[k] - frame_index < frame_index - frame_indices[k - 1] else k - 1
 
 
-def _frames_again(analysis: Analysis, max_side_px: int) -> Iterator[video.Frame]:
+def _frames_again(analysis: Analysis, max_side_px: int, spares: SpareHelpers | None = None) -> Iterator[video.Frame]:
     """The clip decoded once more, in a decoder process beside the drawing and encoding (a thread if no
     process can be started); frames as the analysis saw them."""
     if analysis.info.is_still:
         yield from video.iter_frames(analysis.info.path, max_side_px)
         return
     try:
-        from vision.decode_process import ProcessDecoder
-
-        dec = ProcessDecoder(analysis.info.path, max_side_px, track_camera=False, info=analysis.info)
+        dec = decode_process.ProcessDecoder(analysis.info.path, max_side_px, track_camera=False, info=analysis.info,
+                                            spares=spares)
     except OSError:
         yield from video.iter_frames(analysis.info.path, max_side_px)
         return
@@ -81,6 +81,8 @@ def _frames_again(analysis: Analysis, max_side_px: int) -> Iterator[video.Frame]
         yield from dec
     finally:
         dec.close()
+        if spares is not None:  # the next clip's decoder
+            spares.prepare(decode_process.MODULE)
 
 
 def write_annotated(
@@ -88,8 +90,10 @@ def write_annotated(
     out_path: str | Path,
     max_side_px: int,
     progress: Callable[[int, int], None] | None = None,
+    spares: SpareHelpers | None = None,
 ) -> dict[int, np.ndarray]:
-    """Decode the clip again and write every frame with its overlay, at the clip's own timing.
+    """Decode the clip again (the decoder process taken from ``spares`` when given) and write every frame with
+    its overlay, at the clip's own timing.
 
     Frames the pose model skipped (see ``FramePlanner``) carry the overlay of the nearest analysed frame.
     Returns the annotated end-range frame of each attempt (keyed by attempt index), taken in the same pass.
@@ -101,7 +105,7 @@ def write_annotated(
     written = 0
     writer: Mp4Writer | None = None
     try:
-        for fr in _frames_again(analysis, max_side_px):
+        for fr in _frames_again(analysis, max_side_px, spares):
             i = nearest_record(indices, fr.index)
             if writer is None:
                 h, w = fr.rgb.shape[:2]

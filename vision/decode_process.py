@@ -31,20 +31,23 @@ from vision import ipc, video
 
 log = logging.getLogger(__name__)
 
+MODULE = "vision.decode_process"
 SLOTS = 6
+
 
 class ProcessDecoder(ipc.Helper):
     """Iterate a clip's frames decoded in a child process. ``set_person_box`` feeds the camera tracker."""
 
     def __init__(
-        self, path: str | Path, max_side_px: int | None, track_camera: bool = True, info: video.VideoInfo | None = None
+        self, path: str | Path, max_side_px: int | None, track_camera: bool = True, info: video.VideoInfo | None = None,
+        spares: ipc.SpareHelpers | None = None,
     ) -> None:
         self.path = Path(path)
         info = info if info is not None else video.probe(path)
         w, h = video.scaled_size(info.width_px, info.height_px, max_side_px, even=True)
         self.shape = (h * 3 // 2, w)  # I420: Y plane, then the quarter-size U and V planes
-        super().__init__("vision.decode_process", SLOTS, self.shape,
-                         dict(path=str(path), max_side_px=max_side_px, track_camera=track_camera))
+        super().__init__(MODULE, SLOTS, self.shape,
+                         dict(path=str(path), max_side_px=max_side_px, track_camera=track_camera), spares=spares)
         assert self._slots is not None
         self._slots.flags.writeable = False
 

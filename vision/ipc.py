@@ -8,6 +8,8 @@ import pickle
 import struct
 import subprocess
 import sys
+import threading
+import weakref
 from multiprocessing import shared_memory
 from pathlib import Path
 from typing import IO, Any
@@ -48,6 +50,9 @@ def start_helper(module: str, buffered: bool = True) -> subprocess.Popen[bytes]:
     this repository importable, talking on its stdin/stdout. ``buffered=False`` lets the parent poll the
     child's stdout with ``select`` without data hiding in a Python buffer."""
     env = dict(os.environ)
+    # one thread for numpy's BLAS: its worker threads, started when numpy is imported (before the child moves to
+    # its core), otherwise spin after each small matrix product and took a whole core from the pose model
+    env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return subprocess.Popen(
@@ -91,20 +96,66 @@ def keep_shared_memory_of_parent() -> None:
         pass
 
 
+class SpareHelpers:
+    """Helper processes started before they are needed, one per (module, buffering): a new interpreter and its
+    imports take ~0.15-0.3 s of the core the pose model leaves free, which otherwise delays the first frame and
+    competes with decoding at the start of every clip. A spare waits (no CPU) for its first message; ``take``
+    hands it over and ``prepare`` starts the next one after a clip. If its parent goes, a spare reads the end
+    of its stdin and exits."""
+
+    def __init__(self) -> None:
+        self._spare: dict[tuple[str, bool], subprocess.Popen[bytes]] = {}
+        self._lock = threading.Lock()
+        weakref.finalize(self, _stop_all, self._spare)  # e.g. an app session that ends without close()
+
+    def prepare(self, module: str, buffered: bool = True) -> None:
+        """Start a spare for ``module`` unless one is waiting."""
+        with self._lock:
+            proc = self._spare.get((module, buffered))
+            if proc is None or proc.poll() is not None:
+                self._spare[(module, buffered)] = start_helper(module, buffered)
+
+    def take(self, module: str, buffered: bool = True) -> subprocess.Popen[bytes]:
+        """A started helper: the spare if one is alive, else a new one."""
+        with self._lock:
+            proc = self._spare.pop((module, buffered), None)
+        if proc is not None and proc.poll() is None:
+            return proc
+        return start_helper(module, buffered)
+
+    def waiting(self) -> dict[str, int]:
+        """Module -> process id of each spare that is alive and waiting."""
+        with self._lock:
+            return {m: p.pid for (m, _), p in self._spare.items() if p.poll() is None}
+
+    def close(self) -> None:
+        """Stop the waiting spares (idempotent)."""
+        with self._lock:
+            _stop_all(self._spare)
+
+
+def _stop_all(spares: dict[tuple[str, bool], subprocess.Popen[bytes]]) -> None:
+    procs = list(spares.values())
+    spares.clear()
+    for proc in procs:
+        stop_helper(proc, send_stop=False)
+
+
 class Helper:
     """A helper process (``python -m module``) and a block of ``slots`` x ``slot_shape`` uint8 shared with it.
 
     The child gets ``args`` plus the block's name, its layout and the core to run on (the one the pose model
-    leaves free, ``vision.pose.decoder_core``) as its first message; ``attach`` is the child's side."""
+    leaves free, ``vision.pose.decoder_core``) as its first message; ``attach`` is the child's side. The child
+    is taken from ``spares`` when given (already started), else started now."""
 
     def __init__(self, module: str, slots: int, slot_shape: tuple[int, ...], args: dict[str, Any],
-                 buffered: bool = True) -> None:
+                 buffered: bool = True, spares: SpareHelpers | None = None) -> None:
         from vision.pose import decoder_core
 
         self._closed = False
         self._shm = shared_memory.SharedMemory(create=True, size=slots * int(np.prod(slot_shape)))
         self._slots: np.ndarray | None = np.ndarray((slots, *slot_shape), dtype=np.uint8, buffer=self._shm.buf)
-        self._proc = start_helper(module, buffered)
+        self._proc = spares.take(module, buffered) if spares is not None else start_helper(module, buffered)
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._to_child, self._from_child = self._proc.stdin, self._proc.stdout
         send(self._to_child, {**args, "shm": self._shm.name, "slots": slots, "slot_shape": tuple(slot_shape),

@@ -94,8 +94,7 @@ def count_other_people(
     hidden = [main.grown(0.08, w, h)]
     img = _paint_out(rgb, hidden[0])
     found: list[PersonBox] = []
-    for _ in range(max_others):
-        detector.reset()
+    for _ in range(max_others):  # a single-image detector: no reset between images (it would rebuild its graph)
         pose = detector(img, 0, 0.0)
         box = person_box(pose.xy_px, pose.visibility) if pose is not None else None
         if box is None:

@@ -94,9 +94,11 @@ class MediaPipePose:
         video_mode: bool = True,
         segmentation: bool = True,
         min_detection_confidence: float = 0.5,
+        smooth_segmentation: bool = True,
     ):
         self.video_mode = video_mode
         self.segmentation = segmentation
+        self.smooth_segmentation = smooth_segmentation
         self.min_detection_confidence = min_detection_confidence
         self._pose = None
         self._calls = 0
@@ -118,7 +120,7 @@ class MediaPipePose:
             model_complexity=1,
             smooth_landmarks=True,
             enable_segmentation=self.segmentation,
-            smooth_segmentation=True,
+            smooth_segmentation=self.smooth_segmentation,
             min_detection_confidence=self.min_detection_confidence,
             min_tracking_confidence=0.5,
         )

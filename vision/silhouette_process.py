@@ -27,6 +27,8 @@ from vision.landmarks import LEGS, PoseFrame
 
 log = logging.getLogger(__name__)
 
+MODULE = "vision.silhouette_process"
+BUFFERED = False  # the parent polls the child's answers with select
 SLOTS = 6
 CROP_MARGIN_SHINS = 0.8  # the crop reaches this many shin lengths beyond the legs' landmarks (searches stay inside)
 _POINT_FIELDS = [f.name for f in fields(FootKneePoints) if f.name.endswith("_px")]
@@ -87,12 +89,12 @@ class SilhouetteProcess(ipc.Helper):
 
     If the child dies, the frames it had are done from their slots here, and so is every later frame."""
 
-    def __init__(self, width_px: int, height_px: int) -> None:
+    def __init__(self, width_px: int, height_px: int, spares: ipc.SpareHelpers | None = None) -> None:
         self._local = False  # True once the child has failed
         self._size = width_px * height_px
         self._free = list(range(SLOTS))
         self._pending: dict[int, tuple[int, tuple[int, int], tuple[int, int], dict[str, np.ndarray]]] = {}
-        super().__init__("vision.silhouette_process", SLOTS, (self._size,), {}, buffered=False)
+        super().__init__(MODULE, SLOTS, (self._size,), {}, buffered=BUFFERED, spares=spares)
 
     def submit(self, records: list[FrameRecord], i: int, pose: PoseFrame | None) -> None:
         if pose is None or pose.mask is None:

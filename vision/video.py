@@ -199,6 +199,9 @@ def iter_decoded(path: Path, codec_threads: bool = True) -> Iterator[tuple[int, 
         stream = container.streams.video[0]
         if codec_threads:
             stream.thread_type = "AUTO"
+        else:  # PyAV's default is slice threads on every core: they cost ~1 s of CPU on the other core here
+            stream.thread_type = "NONE"
+            stream.codec_context.thread_count = 1
         fps = float(stream.average_rate or 30.0)
         index = 0
         last_t = -1.0
