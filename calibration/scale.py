@@ -47,6 +47,27 @@ class ScaleInputs:
             raise InvalidSettingError(f"A marker size of {self.marker_cm:g} cm is outside 2-40 cm.")
 
 
+@dataclass(frozen=True)
+class SubjectSettings:
+    """Who is screened and how the picture gets its scale: the settings clip analysis and the live screen
+    share (each adds its own)."""
+
+    side: str = "auto"  # "auto" | "left" | "right"
+    fist_width_cm: float | None = None
+    sex: str | None = None  # "m" | "f"
+    foot_length_cm: float | None = None
+    height_cm: float | None = None
+    marker_cm: float | None = None
+
+    def scale_inputs(self) -> ScaleInputs:
+        return ScaleInputs(self.foot_length_cm, self.height_cm, self.marker_cm, self.sex)
+
+    def validate(self) -> None:
+        if self.side not in ("auto", "left", "right"):
+            raise InvalidSettingError(f"Side must be auto, left or right (got '{self.side}').")
+        self.scale_inputs().validate()
+
+
 def _robust(samples: np.ndarray) -> tuple[float, float, int]:
     """Median and the standard error of the median (from the MAD) of finite samples."""
     s = np.asarray(samples, dtype=float)

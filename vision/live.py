@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from calibration.fist import fist_width
-from calibration.scale import ScaleInputs
+from calibration.scale import SubjectSettings
 from screening.live import CHECK_LABELS, LiveAttempt, LiveConfig, LiveFrame, LiveScreen
 from screening.results import ScreenResult
 from vision.draw import OverlayState, _text, draw_overlay
@@ -32,13 +32,9 @@ LONG_SIDE_PX = 640
 
 
 @dataclass(frozen=True)
-class LiveSettings:
-    side: str = "auto"
-    fist_width_cm: float | None = None
-    sex: str | None = None
-    foot_length_cm: float | None = None
-    height_cm: float | None = None
-    marker_cm: float | None = None
+class LiveSettings(SubjectSettings):
+    """The subject's settings and how webcam frames are handled."""
+
     long_side_px: int = LONG_SIDE_PX
     marker_every: int = 5  # look for the printed marker in every n-th frame (when a marker size is given)
 
@@ -136,8 +132,7 @@ class LiveProcessor:
     ) -> None:
         self.settings = settings
         fist = fist_width(settings.fist_width_cm, settings.sex)
-        scale_inputs = ScaleInputs(settings.foot_length_cm, settings.height_cm, settings.marker_cm, settings.sex)
-        self.screen = LiveScreen(fist, scale_inputs, settings.side, cfg)
+        self.screen = LiveScreen(fist, settings.scale_inputs(), settings.side, cfg)
         self.estimator: PoseEstimator = estimator if estimator is not None else MediaPipePose(video_mode=True)
         self.size: tuple[int, int] | None = None
         self.status_queue: queue.Queue[LiveStatus] = queue.Queue(maxsize=4)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from calibration.fist import fist_width
-from calibration.scale import ScaleInputs
+from calibration.scale import SubjectSettings
 from screening.analysis import AnalysisConfig, analyze_records
 from screening.errors import InvalidSettingError
 from screening.records import FrameRecord
@@ -37,13 +37,9 @@ DEFAULT_MAX_DURATION_S = 120.0  # a screen is a few attempts of a few seconds; l
 
 
 @dataclass(frozen=True)
-class AnalyzeOptions:
-    side: str = "auto"  # "auto" | "left" | "right"
-    fist_width_cm: float | None = None
-    sex: str | None = None  # "m" | "f"
-    foot_length_cm: float | None = None
-    height_cm: float | None = None
-    marker_cm: float | None = None
+class AnalyzeOptions(SubjectSettings):
+    """The subject's settings (side, fist width, scale inputs) and how a clip is analysed."""
+
     max_side_px: int = DEFAULT_MAX_SIDE_PX  # frames are downsized to this before pose inference
     max_duration_s: float | None = DEFAULT_MAX_DURATION_S  # refuse longer clips (None: no limit)
     marker_search_frames: int = 30  # look for the marker in this many frames (spread over the clip start)
@@ -52,14 +48,9 @@ class AnalyzeOptions:
     people_check_frames: int = 5  # frames (spread over the clip) searched for other people (0: no check)
 
     def validate(self) -> None:
-        if self.side not in ("auto", "left", "right"):
-            raise InvalidSettingError(f"Side must be auto, left or right (got '{self.side}').")
+        super().validate()
         if not 1 <= self.stride_frames <= MAX_STRIDE_FRAMES:
             raise InvalidSettingError(f"The frame stride must be 1-{MAX_STRIDE_FRAMES} (got {self.stride_frames}).")
-        self.scale_inputs().validate()
-
-    def scale_inputs(self) -> ScaleInputs:
-        return ScaleInputs(self.foot_length_cm, self.height_cm, self.marker_cm, self.sex)
 
 
 def clip_pose_model(video_mode: bool = True) -> MediaPipePose:
