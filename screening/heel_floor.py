@@ -74,27 +74,33 @@ def heel_height_over_back_floor(front: FootKneePoints, back: FootKneePoints,
     return float((front.heel_bottom_px - front.toe_front_floor_px) @ up) / foot_px - shadow
 
 
-def heel_floor_check(records: list[FrameRecord], cfg: HeelFloorConfig = HeelFloorConfig()) -> HeelFloorCheck:
-    """The heel's height above the back-leg floor over the clip (a low percentile of the usable frames).
+def frame_heel_height(r: FrameRecord, cfg: HeelFloorConfig = HeelFloorConfig()) -> float:
+    """The front heel's height above the back-leg floor on one frame, in foot lengths (NaN when unusable).
 
-    Per frame, the front leg is the one whose knee is higher (as in the half-kneel side choice); the back leg
-    counts only where its knee rests on the floor (``knee_floor_px`` is NaN otherwise), so squats and lunges
-    give no reading.
+    The front leg is the one whose knee is higher (as in the half-kneel side choice); the back leg counts only
+    where its knee rests on the floor (``knee_floor_px`` is NaN otherwise), so squats and lunges give no reading.
     """
-    hs = []
+    if r.xy_px is None:
+        return math.nan
     idx = LEG_LANDMARK_INDEX
-    for r in records:
-        if r.xy_px is None:
-            continue
-        left_higher = r.xy_px[idx["left"]["knee"]][1] < r.xy_px[idx["right"]["knee"]][1]
-        front, back = ("left", "right") if left_higher else ("right", "left")
-        f, b = r.legs.get(front), r.legs.get(back)
-        if f is None or b is None:
-            continue
-        h = heel_height_over_back_floor(f, b, cfg)
-        if math.isfinite(h):
-            hs.append(h)
+    left_higher = r.xy_px[idx["left"]["knee"]][1] < r.xy_px[idx["right"]["knee"]][1]
+    front, back = ("left", "right") if left_higher else ("right", "left")
+    f, b = r.legs.get(front), r.legs.get(back)
+    if f is None or b is None:
+        return math.nan
+    return heel_height_over_back_floor(f, b, cfg)
+
+
+def heel_floor_from_heights(heights: list[float], cfg: HeelFloorConfig = HeelFloorConfig()) -> HeelFloorCheck:
+    """The heel's height above the back-leg floor over a clip or live session: a low percentile of the frames'
+    readings (``frame_heel_height``; NaN readings are skipped)."""
+    hs = [h for h in heights if math.isfinite(h)]
     if not hs:
         return HeelFloorCheck(None, 0, "no frame shows the back knee and toes resting on the floor")
     return HeelFloorCheck(float(np.percentile(hs, cfg.low_percentile)), len(hs),
                           "heel measured against the back leg's floor line (knee and toes on the floor)")
+
+
+def heel_floor_check(records: list[FrameRecord], cfg: HeelFloorConfig = HeelFloorConfig()) -> HeelFloorCheck:
+    """The heel's height above the back-leg floor over the clip (a low percentile of the usable frames)."""
+    return heel_floor_from_heights([frame_heel_height(r, cfg) for r in records], cfg)

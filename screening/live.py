@@ -49,6 +49,7 @@ from screening.geometry import (
     signed_along,
     unit,
 )
+from screening.heel_floor import HeelFloorConfig, frame_heel_height, heel_floor_from_heights
 from screening.landmarks import LEG_LANDMARK_INDEX
 from screening.records import FrameRecord
 from screening.results import Attempt, FrameSeries, Scale, ScreenResult
@@ -109,6 +110,7 @@ class LiveConfig:
     euro_min_cutoff_hz: float = 1.5
     euro_beta: float = 0.05
     view: ViewConfig = field(default_factory=ViewConfig)
+    heel_floor: HeelFloorConfig = field(default_factory=HeelFloorConfig)  # heel up throughout (back-leg floor)
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,7 @@ class LiveScreen:
         self._edge_minus_lm: deque[float] = deque(maxlen=300)
         self._armed = True  # False after an attempt until the shin returns near rest (hysteresis)  # shin front-edge angle minus landmark angle
         self._posed = 0
+        self._heel_floor: deque[float] = deque(maxlen=cfg.max_log)  # front heel over the back-leg floor, foot lengths
 
     # ------------------------------------------------------------------ side
     def _choose_side(self, rec: FrameRecord) -> str:
@@ -433,6 +436,9 @@ class LiveScreen:
         self._luma.append(rec.luma_mean)
         if rec.marker_side_px:
             self._marker_px.append(float(rec.marker_side_px))
+        heel_over_floor = frame_heel_height(rec, cfg.heel_floor)
+        if math.isfinite(heel_over_floor):
+            self._heel_floor.append(heel_over_floor)
         side = self._choose_side(rec) if rec.pose_found else self._side
         checks = self._checks(t, rec, side)
         hints = [CHECK_HINTS[k] for k in CHECK_LABELS if k in checks and not checks[k]]
@@ -663,6 +669,9 @@ class LiveScreen:
             y = np.array(self._yaw_frames)
             yaw = yaw_from_side_deg(y[:, 0:2], y[:, 2:4], y[:, 4:6], y[:, 6:8], cfg.view.front_shoulder_ratio)
         shin_len = float(np.median(self._shin_len)) if self._shin_len else math.nan
+        fwd = self._forward
+        # a heel held up the whole session: the same refusal as for a clip (screening.heel_floor)
+        heel = heel_floor_from_heights(list(self._heel_floor), cfg.heel_floor)
         view = check_view(
             yaw,
             float(np.median(self._vis)) if self._vis else 0.0,
@@ -670,6 +679,10 @@ class LiveScreen:
             float(np.median(self._luma)) if self._luma else math.nan,
             self._posed / max(len(log), 1),
             cfg.view,
+            foot_tilt_deg=math.degrees(math.atan2(float(fwd[1]), abs(float(fwd[0]))))
+            if fwd is not None and np.all(np.isfinite(fwd)) else math.nan,
+            heel_height_foot_lengths=math.nan if heel.heel_height_foot_lengths is None
+            else heel.heel_height_foot_lengths,
         )
         attempts = [
             Attempt(
@@ -701,7 +714,6 @@ class LiveScreen:
                 "No scale was given, so an average foot length was assumed: give your foot length, height or a "
                 "printed marker for centimetres you can trust."
             )
-        fwd = self._forward
         return ScreenResult(
             source=source,
             side=self.session_side(),  # type: ignore[arg-type]
@@ -721,6 +733,7 @@ class LiveScreen:
                 "failures": view.failures,
                 "floor_forward": [float(x) for x in fwd] if fwd is not None else [math.nan, math.nan],
                 "shin_length_px": shin_len,
+                "heel_floor": heel.__dict__,
             },
             warnings=warnings,
             retest_spread_cm=float(np.std(measured, ddof=1)) if len(measured) >= 2 else None,

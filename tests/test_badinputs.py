@@ -162,3 +162,21 @@ def test_write_table(corpus_dir: Path) -> None:
         outcome = {"measured": "measured", "refused": "refused", "known_gap": "KNOWN GAP"}[c.expect]
         rows.append(f"| {c.what} | {outcome} | {r['rc']} | {seen} |")
     Path(target).write_text("\n".join(rows) + "\n")
+
+
+@pytest.mark.parametrize(("name", "refused"), [("heel_lifted_synth", True), ("heel_lifted_2cm_high_synth", True),
+                                               ("side_view_high_synth", False)])
+def test_live_screen_refuses_a_heel_held_up_like_the_clip_analysis(name: str, refused: bool, corpus_dir: Path) -> None:
+    """The webcam path reads the same frames the same way (real model, rendered pixels, 640 px live size)."""
+    from vision import video
+    from vision.live import LiveProcessor, LiveSettings
+
+    clip = build_case(BY_NAME[name], corpus_dir)
+    proc = LiveProcessor(LiveSettings(sex="m"))
+    for f in video.iter_frames(clip, 1280):
+        proc.process(f.rgb, f.time_s)
+    res = proc.screen.to_result()
+    assert res.view["heel_floor"]["frames_used"] > 0
+    assert res.view["checks"]["heel_on_floor"] is (not refused), res.view["heel_floor"]
+    if refused:
+        assert res.best.verdict == "not_measured"

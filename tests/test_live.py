@@ -245,3 +245,34 @@ def test_live_processor_finds_the_three_squat_bottoms_of_the_real_clip():
     for a, (lo, hi) in zip(attempts, [(0.0, 1.2), (4.5, 6.3), (9.3, 10.4)], strict=True):
         assert a.end_range_time_s is not None and lo <= a.end_range_time_s <= hi
         assert a.shin_angle_deg is not None and 25.0 <= a.shin_angle_deg <= 40.0
+
+
+def _with_back_leg_on_floor(rec: FrameRecord) -> FrameRecord:
+    """The record with what the heel-up-throughout check reads: the front toes' floor contact and the back leg's
+    knee and tucked toes resting on the floor (y = FLOOR_Y)."""
+    from dataclasses import replace
+
+    from screening.silhouette import NAN2
+
+    front = replace(rec.legs["left"], toe_front_floor_px=np.array([TOE[0] + TOE_TIP_AHEAD_PX - 4.0, FLOOR_Y]))
+    back = FootKneePoints(kneecap_front_px=NAN2, toe_tip_px=NAN2, heel_back_px=NAN2, heel_bottom_px=NAN2,
+                          toe_bottom_px=NAN2, knee_floor_px=np.array([200.0, FLOOR_Y]),
+                          toe_floor_px=np.array([90.0, FLOOR_Y]))
+    return replace(rec, legs={"left": front, "right": back})
+
+
+@pytest.mark.parametrize(("lift_px", "refused"), [(0.0, False), (15.0, True)])
+def test_a_heel_held_up_the_whole_session_is_refused_like_a_clip(lift_px: float, refused: bool):
+    sc = screen()
+    for i, s in enumerate(drive([30.0, 36.0])):
+        sc.update(_with_back_leg_on_floor(record(i, s, heel_lift_px=lift_px)))
+    res = sc.to_result()
+    heel = res.view["heel_floor"]
+    assert heel["frames_used"] > 100
+    assert heel["heel_height_foot_lengths"] == pytest.approx(lift_px / FOOT_PX, abs=0.01)
+    assert res.view["checks"]["heel_on_floor"] is (not refused)
+    if refused:
+        assert not res.view["ok"] and res.best.verdict == "not_measured"
+        assert any("heel stayed off the floor" in f for f in res.view["failures"])
+    else:
+        assert res.view["ok"] and res.best.verdict in ("pass", "fail")
