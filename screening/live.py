@@ -62,6 +62,7 @@ CHECK_LABELS: dict[str, str] = {
     "light": "enough light",
     "size": "close enough",
     "hands_clear": "hands off the knee",
+    "heel_on_floor": "front heel on the floor",
 }
 
 CHECK_HINTS: dict[str, str] = {
@@ -71,6 +72,7 @@ CHECK_HINTS: dict[str, str] = {
     "light": "Too dark: turn on a light or face a window.",
     "size": "Too small in the picture: move the camera closer (about 1.5-3 m) or zoom in.",
     "hands_clear": "Take your hands off the front knee; rest them on your hips or the other knee.",
+    "heel_on_floor": "Put the front heel down and keep it on the floor while the knee drives forward.",
 }
 
 WRISTS = (15, 16)
@@ -100,6 +102,8 @@ class LiveConfig:
     side_switch_margin: float = 10.0
     side_settle_frames: int = 8  # frames scored before the nearer leg is first chosen  # nearer-leg score margin before switching legs
     check_window_s: float = 1.0  # checks are judged over this much recent time
+    heel_check_window_s: float = 2.0  # the heel-on-floor check: this much recent time ...
+    heel_check_min_readings: int = 10  # ... with at least this many back-leg floor readings
     min_visibility: float = 0.5
     min_shin_fraction: float = 60.0 / 1280.0  # shin length over the frame's long side
     hands_clear_shins: float = 0.3  # a wrist nearer the knee than this many shin lengths = hands on the knee
@@ -262,6 +266,7 @@ class LiveScreen:
         self._armed = True  # False after an attempt until the shin returns near rest (hysteresis)  # shin front-edge angle minus landmark angle
         self._posed = 0
         self._heel_floor: deque[float] = deque(maxlen=cfg.max_log)  # front heel over the back-leg floor, foot lengths
+        self._recent_heel: deque[tuple[float, float]] = deque()  # (t, the same reading) for the live check
 
     # ------------------------------------------------------------------ side
     def _choose_side(self, rec: FrameRecord) -> str:
@@ -420,12 +425,25 @@ class LiveScreen:
         knee = cur[names["knee"]]
         d = min(float(np.linalg.norm(cur[i] - knee)) for i in WRISTS)
         checks["hands_clear"] = d > cfg.hands_clear_shins * max(shin_len, 1.0)
+        checks["heel_on_floor"] = not self._heel_up_now()
         if rec.pose_found:
             self._yaw_frames.append(np.concatenate([cur[11], cur[12], cur[23], cur[24]]))
             if vis:
                 self._vis.append(vis[-1])
             self._shin_len.append(shin_len)
         return checks
+
+    def _heel_up_now(self) -> bool:
+        """The front heel has been off the floor for the recent window (read against the back leg's floor line,
+        as the session result is judged); False when there are too few readings to tell."""
+        cfg = self.cfg
+        if len(self._recent_heel) < cfg.heel_check_min_readings or self._forward is None:
+            return False
+        heel = heel_floor_from_heights([h for _, h in self._recent_heel], cfg.heel_floor)
+        tilt = math.degrees(math.atan2(float(self._forward[1]), abs(float(self._forward[0]))))
+        return (heel.heel_height_foot_lengths is not None
+                and heel.heel_height_foot_lengths > cfg.view.max_heel_height_foot_lengths
+                and tilt > cfg.view.heel_up_min_toe_down_tilt_deg)
 
     # ------------------------------------------------------------------ main
     def update(self, rec: FrameRecord) -> LiveFrame:
@@ -439,6 +457,9 @@ class LiveScreen:
         heel_over_floor = frame_heel_height(rec, cfg.heel_floor)
         if math.isfinite(heel_over_floor):
             self._heel_floor.append(heel_over_floor)
+            self._recent_heel.append((t, heel_over_floor))
+        while self._recent_heel and t - self._recent_heel[0][0] > cfg.heel_check_window_s:
+            self._recent_heel.popleft()
         side = self._choose_side(rec) if rec.pose_found else self._side
         checks = self._checks(t, rec, side)
         hints = [CHECK_HINTS[k] for k in CHECK_LABELS if k in checks and not checks[k]]

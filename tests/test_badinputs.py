@@ -173,9 +173,12 @@ def test_live_screen_refuses_a_heel_held_up_like_the_clip_analysis(name: str, re
 
     clip = build_case(BY_NAME[name], corpus_dir)
     proc = LiveProcessor(LiveSettings(sex="m"))
+    red = 0
     for f in video.iter_frames(clip, 1280):
         proc.process(f.rgb, f.time_s)
+        red += proc.last is not None and not proc.last.checks.get("heel_on_floor", True)
     res = proc.screen.to_result()
+    assert (red > 0) is refused  # the live check turned red while filming (and never for the flat heel)
     assert res.view["heel_floor"]["frames_used"] > 0
     assert res.view["checks"]["heel_on_floor"] is (not refused), res.view["heel_floor"]
     if refused:

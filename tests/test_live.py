@@ -264,8 +264,12 @@ def _with_back_leg_on_floor(rec: FrameRecord) -> FrameRecord:
 @pytest.mark.parametrize(("lift_px", "refused"), [(0.0, False), (15.0, True)])
 def test_a_heel_held_up_the_whole_session_is_refused_like_a_clip(lift_px: float, refused: bool):
     sc = screen()
-    for i, s in enumerate(drive([30.0, 36.0])):
-        sc.update(_with_back_leg_on_floor(record(i, s, heel_lift_px=lift_px)))
+    frames = [sc.update(_with_back_leg_on_floor(record(i, s, heel_lift_px=lift_px)))
+              for i, s in enumerate(drive([30.0, 36.0]))]
+    # live: the check turns red (with its hint) once the heel has been up for the check's window, not before
+    assert frames[5].checks["heel_on_floor"]
+    assert frames[-1].checks["heel_on_floor"] is (not refused)
+    assert any("front heel down" in h for h in frames[-1].hints) is refused
     res = sc.to_result()
     heel = res.view["heel_floor"]
     assert heel["frames_used"] > 100
