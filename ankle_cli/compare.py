@@ -39,8 +39,11 @@ def _snapshot_for_json(path: Path, data: dict[str, Any]) -> np.ndarray | None:
     return None
 
 
-def load_input(arg: str, opts: Any, db: Path | None, want_snapshot: bool) -> tuple[dict[str, Any], np.ndarray | None, str]:
-    """A result dict (+ snapshot if asked and available) from a result JSON, a history id, or a clip."""
+def load_input(
+    arg: str, opts: Any, db: Path | None, want_snapshot: bool, models: Any = None
+) -> tuple[dict[str, Any], np.ndarray | None, str]:
+    """A result dict (+ snapshot if asked and available) from a result JSON, a history id, or a clip (analysed
+    with ``models``, a ``vision.pipeline.ClipModels`` shared by both clips, when given)."""
     from screening.errors import InvalidSettingError
 
     p = Path(arg)
@@ -62,7 +65,7 @@ def load_input(arg: str, opts: Any, db: Path | None, want_snapshot: bool) -> tup
         return data, _snapshot_for_json(p, data) if want_snapshot else None, p.name
     from vision.pipeline import analyze_clip  # lazy: heavy, only for clips
 
-    analysis: Any = analyze_clip(p, opts)
+    analysis: Any = analyze_clip(p, opts, models=models)
     result: Any = analysis.result if hasattr(analysis, "result") else analysis
     snap = None
     if want_snapshot and hasattr(analysis, "records"):
@@ -105,11 +108,20 @@ def compare(
         except ImportError:
             opts = None
     want = image is not None or report is not None
-    b, b_snap, b_name = load_input(before, opts, db, want)
-    if after == before:  # the same input twice: analyse once
-        a, a_snap, a_name = b, b_snap, b_name
-    else:
-        a, a_snap, a_name = load_input(after, opts, db, want)
+    models = None
+    if opts is not None and before != after:  # two clips share the pose models and helper processes
+        from vision.pipeline import ClipModels
+
+        models = ClipModels()
+    try:
+        b, b_snap, b_name = load_input(before, opts, db, want, models)
+        if after == before:  # the same input twice: analyse once
+            a, a_snap, a_name = b, b_snap, b_name
+        else:
+            a, a_snap, a_name = load_input(after, opts, db, want, models)
+    finally:
+        if models is not None:
+            models.close()
     comp = compare_results(b, a)
     if json_out:
         out = comp.to_json_dict()
