@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from screening.attempts import AttemptConfig, end_range_index, segment_attempts
 from screening.errors import NoPersonError
 from screening.floor3d import CameraModelConfig, camera_measurement, combine_shin, knee_past_toe_sd_cm
 from screening.geometry import (
+    distance_to_polygon_px,
     floor_up_normal,
     height_above_line_px,
     knee_past_toe_px,
@@ -76,6 +77,10 @@ class AnalysisConfig:
     view: ViewConfig = field(default_factory=ViewConfig)
     attempts: AttemptConfig = field(default_factory=AttemptConfig)
     heel_floor: HeelFloorConfig = field(default_factory=HeelFloorConfig)  # heel up throughout (back-leg floor)
+    # foot points this close to the printed marker's outline are not used (marker side fraction, at least px)
+    marker_clearance_fraction: float = 0.1
+    marker_clearance_min_px: float = 2.0
+    marker_touching_warn_fraction: float = 0.2  # ... and in this share of frames or more the user is told
     camera_model: CameraModelConfig = field(default_factory=CameraModelConfig)  # 3-D measurement with the marker
 
 
@@ -218,6 +223,46 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
     )
 
 
+def marker_quad_ref_px(records: list[FrameRecord]) -> np.ndarray | None:
+    """The printed marker's corners (4, 2) in the first frame's pixels (the leg track's), median over the frames
+    it was found in; None when it was not found."""
+    quads = []
+    for r in records:
+        if r.marker_corners_px is None:
+            continue
+        c = np.asarray(r.marker_corners_px, dtype=float).reshape(4, 2)
+        if r.to_ref is not None:
+            c = c @ r.to_ref[:, :2].T + r.to_ref[:, 2]
+        quads.append(c)
+    return np.median(np.stack(quads), axis=0) if quads else None
+
+
+def drop_foot_points_on_marker(track: LegTrack, quad_px: np.ndarray | None, clearance_fraction: float,
+                               min_clearance_px: float) -> tuple[LegTrack, float]:
+    """The foot's silhouette points that lie on the printed marker or touch it, set unknown.
+
+    A marker laid against the foot can join the person in the segmentation mask: the heel's lowest point is
+    then found on the marker's edge (a rendered clip read every attempt as a 2 cm heel lift). Points within
+    ``clearance_fraction`` of the marker's side (at least ``min_clearance_px``) of its outline are dropped.
+    Returns the track and the fraction of frames with a dropped point."""
+    if quad_px is None:
+        return track, 0.0
+    side_px = float(np.median(np.linalg.norm(quad_px - np.roll(quad_px, -1, axis=0), axis=1)))
+    clearance = max(min_clearance_px, clearance_fraction * side_px)
+    dropped = np.zeros(len(track.heel_bottom), dtype=bool)
+    updates = {}
+    for name in ("heel_bottom", "heel_back", "toe_tip", "toe_bottom"):
+        pts = getattr(track, name)
+        near = np.nan_to_num(distance_to_polygon_px(pts, quad_px), nan=np.inf) <= clearance
+        if near.any():
+            pts = pts.copy()
+            pts[near] = np.nan
+            updates[name] = pts
+            dropped |= near
+    seen = np.all(np.isfinite(track.heel_bottom), axis=1) | dropped
+    return replace(track, **updates), float(dropped.sum()) / max(int(seen.sum()), 1)
+
+
 @dataclass(frozen=True)
 class FloorLine:
     forward: np.ndarray  # unit heel-to-toe direction in the image
@@ -333,6 +378,8 @@ def analyze_records(
         )
     t = np.array([r.time_s for r in records])
     track = choose_leg(records, side, cfg)
+    track, on_marker = drop_foot_points_on_marker(track, marker_quad_ref_px(records), cfg.marker_clearance_fraction,
+                                                  cfg.marker_clearance_min_px)
     shin_len_px = float(np.nanmedian(np.linalg.norm(track.knee - track.ankle, axis=1)))
     foot_lm_px = float(np.nanmedian(np.linalg.norm(track.toe - track.heel, axis=1)))
     # heel tolerance in px from a provisional scale (foot landmarks ~ 0.8 of a ~25 cm foot)
@@ -382,6 +429,11 @@ def analyze_records(
         heel_height_foot_lengths=math.nan if heel.heel_height_foot_lengths is None else heel.heel_height_foot_lengths,
     )
     warnings = list(view.warnings)
+    if on_marker >= cfg.marker_touching_warn_fraction:
+        warnings.append(
+            f"The printed marker touches the foot in the picture, so the heel or toes could not be read in "
+            f"{on_marker:.0%} of the frames: lay the marker a hand's width in front of the foot, fully in view."
+        )
     if scale_inputs.marker_cm is not None and not cam3d.ok:
         warnings.append(
             f"No camera model from the marker ({cam3d.reason}), so the knee and shin were measured flat in the "

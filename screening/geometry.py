@@ -62,3 +62,17 @@ def median_direction(vectors: ArrayLike) -> np.ndarray:
     a = float(np.median(ang))
     c, s = math.cos(a), math.sin(a)
     return np.array([mean[0] * c - mean[1] * s, mean[0] * s + mean[1] * c])
+
+
+def distance_to_polygon_px(points_px: ArrayLike, polygon_px: ArrayLike) -> np.ndarray:
+    """Signed distance (px) of points (n, 2) to a convex polygon (k, 2): negative inside, positive outside,
+    NaN for a NaN point."""
+    p = np.asarray(points_px, dtype=float).reshape(-1, 2)
+    a = np.asarray(polygon_px, dtype=float).reshape(-1, 2)
+    ab = np.roll(a, -1, axis=0) - a
+    ap = p[:, None, :] - a[None]
+    t = np.clip(np.sum(ap * ab, axis=-1) / np.sum(ab * ab, axis=-1), 0.0, 1.0)
+    d = np.min(np.linalg.norm(ap - t[..., None] * ab[None], axis=-1), axis=1)
+    cross = ab[None, :, 0] * ap[..., 1] - ab[None, :, 1] * ap[..., 0]
+    inside = np.all(cross >= 0, axis=1) | np.all(cross <= 0, axis=1)
+    return np.where(inside, -d, d)

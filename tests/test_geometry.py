@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.geometry import (
+    distance_to_polygon_px,
     floor_up_normal,
     height_above_line_px,
     knee_past_toe_px,
@@ -109,3 +110,33 @@ def test_median_direction_recovers_angle(theta, noise):
     d = median_direction(vecs)
     got = math.degrees(math.atan2(d[1], d[0]))
     assert abs((got - (theta + float(np.median(noise))) + 180) % 360 - 180) < 0.5
+
+
+SQUARE = np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]])
+
+
+@pytest.mark.parametrize(("point", "expected"), [
+    ((5.0, 5.0), -5.0),  # centre: inside, 5 px from every side
+    ((5.0, 1.0), -1.0),
+    ((5.0, -2.0), 2.0),  # above the top side
+    ((13.0, 14.0), 5.0),  # off a corner
+    ((10.0, 5.0), 0.0),  # on a side
+])
+def test_distance_to_polygon_table(point, expected):
+    assert distance_to_polygon_px(np.array([point]), SQUARE)[0] == pytest.approx(expected, abs=1e-9)
+    assert distance_to_polygon_px(np.array([point]), SQUARE[::-1])[0] == pytest.approx(expected, abs=1e-9)
+
+
+def test_distance_to_polygon_nan_point_is_nan():
+    assert math.isnan(distance_to_polygon_px(np.array([[np.nan, 1.0]]), SQUARE)[0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-50, 50), st.floats(-50, 50), st.floats(0, 2 * math.pi), st.floats(-20, 20), st.floats(-20, 20))
+def test_distance_to_polygon_invariant_to_moving_everything(px, py, theta, tx, ty):
+    c, s = math.cos(theta), math.sin(theta)
+    rot = np.array([[c, -s], [s, c]])
+    p = np.array([[px, py]])
+    d0 = distance_to_polygon_px(p, SQUARE)[0]
+    d1 = distance_to_polygon_px(p @ rot.T + [tx, ty], SQUARE @ rot.T + [tx, ty])[0]
+    assert d1 == pytest.approx(d0, abs=1e-6)
