@@ -239,28 +239,33 @@ def marker_quad_ref_px(records: list[FrameRecord]) -> np.ndarray | None:
 
 def drop_foot_points_on_marker(track: LegTrack, quad_px: np.ndarray | None, clearance_fraction: float,
                                min_clearance_px: float) -> tuple[LegTrack, float]:
-    """The foot's silhouette points that lie on the printed marker or touch it, set unknown.
+    """The foot's silhouette points that jump onto the printed marker, set unknown.
 
-    A marker laid against the foot can join the person in the segmentation mask: the heel's lowest point is
-    then found on the marker's edge (a rendered clip read every attempt as a 2 cm heel lift). Points within
-    ``clearance_fraction`` of the marker's side (at least ``min_clearance_px``) of its outline are dropped.
-    Returns the track and the fraction of frames with a dropped point."""
+    A marker laid against the foot can join the person in the segmentation mask in some frames: the heel's
+    lowest point is then found on the marker's edge (a rendered clip read every attempt as a 2 cm heel lift).
+    A point within ``clearance_fraction`` of the marker's side (at least ``min_clearance_px``) of its outline is
+    dropped when the same point is clear of the marker in most frames; a point that sits there throughout (a
+    still, or a foot really against the marker) is kept. Returns the track and the fraction of frames where a
+    foot point touches the marker (dropped or not)."""
     if quad_px is None:
         return track, 0.0
     side_px = float(np.median(np.linalg.norm(quad_px - np.roll(quad_px, -1, axis=0), axis=1)))
     clearance = max(min_clearance_px, clearance_fraction * side_px)
-    dropped = np.zeros(len(track.heel_bottom), dtype=bool)
+    touching = np.zeros(len(track.heel_bottom), dtype=bool)
     updates = {}
     for name in ("heel_bottom", "heel_back", "toe_tip", "toe_bottom"):
         pts = getattr(track, name)
         near = np.nan_to_num(distance_to_polygon_px(pts, quad_px), nan=np.inf) <= clearance
-        if near.any():
-            pts = pts.copy()
-            pts[near] = np.nan
-            updates[name] = pts
-            dropped |= near
-    seen = np.all(np.isfinite(track.heel_bottom), axis=1) | dropped
-    return replace(track, **updates), float(dropped.sum()) / max(int(seen.sum()), 1)
+        touching |= near
+        ok = np.all(np.isfinite(pts), axis=1)
+        if near.any() and ok.any():
+            usual = distance_to_polygon_px(np.median(pts[ok], axis=0), quad_px)[0]
+            if usual > clearance:
+                pts = pts.copy()
+                pts[near] = np.nan
+                updates[name] = pts
+    seen = np.all(np.isfinite(track.heel_bottom), axis=1) | touching
+    return replace(track, **updates), float(touching.sum()) / max(int(seen.sum()), 1)
 
 
 @dataclass(frozen=True)
