@@ -19,6 +19,8 @@ st.markdown(
     f"({', '.join(VIDEO_TYPES)}; any rotation). The video is analysed on this machine and not kept."
 )
 
+models = session_models()
+models.prepare_helpers()  # the decoder and silhouette processes start while the user picks a file (idle until then)
 up = st.file_uploader("Video of the screen", type=list(VIDEO_TYPES), key="upload_file")
 annotate = st.checkbox("Also write the annotated video", value=True, key="upload_annotate",
                        help="Takes about as long again as the analysis.")
@@ -39,7 +41,7 @@ if bundle is None:
         bundle = analyze_upload(
             up.name, data, options, workdir, MAX_UPLOAD_MB,
             progress=lambda text, frac: bar.progress(min(1.0, max(0.0, frac)), text=text),
-            annotate=annotate, models=session_models(),
+            annotate=annotate, models=models,
         )
         add_session_result(bundle)
         cache[key] = bundle.id
