@@ -28,7 +28,7 @@ from screening.geometry import (
     distance_to_polygon_px,
     floor_up_normal,
     height_above_line_px,
-    knee_past_toe_px,
+    knee_past_toe_2d_px,
     shin_angle_deg,
     signed_along,
     unit,
@@ -402,7 +402,7 @@ def analyze_records(
     shin_raw, shin_method = shin_angle_series(track, floor.forward)
     shin = zero_phase_smooth(t, shin_raw, cfg.smoothing_sigma_s)
     kpt_cm = zero_phase_smooth(
-        t, knee_past_toe_px(track.kneecap_front, track.toe_tip, floor.forward) / px_per_cm, cfg.smoothing_sigma_s
+        t, knee_past_toe_2d_px(track.kneecap_front, track.toe_tip, floor.forward) / px_per_cm, cfg.smoothing_sigma_s
     )
     if scale is None:
         kpt_cm = np.full(n, np.nan)

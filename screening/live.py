@@ -43,7 +43,7 @@ from calibration.view import ViewConfig, check_view, yaw_from_side_deg
 from screening.analysis import best_of_attempts, contact_forward, kneel_evidence, shin_angle_from_front_edge
 from screening.geometry import (
     height_above_line_px,
-    knee_past_toe_px,
+    knee_past_toe_2d_px,
     median_direction,
     shin_angle_deg,
     signed_along,
@@ -507,7 +507,7 @@ class LiveScreen:
                 if legs is not None:
                     points["kneecap_front"] = legs.kneecap_front_px
                     points["toe_tip"] = legs.toe_tip_px
-                    kpt_px = float(knee_past_toe_px(legs.kneecap_front_px, legs.toe_tip_px, forward))
+                    kpt_px = float(knee_past_toe_2d_px(legs.kneecap_front_px, legs.toe_tip_px, forward))
                     if math.isfinite(lift_px) and lift_px <= self._tolerance_px():
                         foot = float(signed_along(legs.toe_tip_px, legs.heel_back_px, forward))
                         if math.isfinite(foot) and foot > 0:

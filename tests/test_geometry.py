@@ -13,9 +13,11 @@ from screening.geometry import (
     distance_to_polygon_px,
     floor_up_normal,
     height_above_line_px,
+    knee_past_toe_2d_px,
     knee_past_toe_px,
     median_direction,
     shin_angle_deg,
+    unit,
 )
 
 
@@ -140,3 +142,38 @@ def test_distance_to_polygon_invariant_to_moving_everything(px, py, theta, tx, t
     d0 = distance_to_polygon_px(p, SQUARE)[0]
     d1 = distance_to_polygon_px(p @ rot.T + [tx, ty], SQUARE @ rot.T + [tx, ty])[0]
     assert d1 == pytest.approx(d0, abs=1e-6)
+
+
+@pytest.mark.parametrize(("kneecap", "toe", "forward", "expected"), [
+    ((110.0, 0.0), (100.0, 50.0), (1.0, 0.0), 10.0),  # level floor line: both readings agree
+    ((90.0, 0.0), (100.0, 50.0), (-1.0, 0.0), 10.0),  # facing left
+    ((80.0, 0.0), (100.0, 50.0), (1.0, 0.0), -20.0),  # knee behind the toes
+])
+def test_knee_past_toe_2d_table_on_a_level_floor_line(kneecap, toe, forward, expected):
+    assert knee_past_toe_2d_px(np.array(kneecap), np.array(toe), np.array(forward)) == pytest.approx(expected)
+
+
+def test_knee_past_toe_2d_blends_the_floor_line_and_the_picture_vertical():
+    f = unit(np.array([1.0, math.tan(math.radians(10))]))  # floor line sloping 10 deg down to the toes
+    knee, toe = np.array([150.0, 0.0]), np.array([100.0, 100.0])
+    along = float(knee_past_toe_px(knee, toe, f))
+    split = 50.0 / f[0]  # 50 px to the right in the picture, along a floor line that slopes
+    assert knee_past_toe_2d_px(knee, toe, f, 0.0) == pytest.approx(along)
+    assert knee_past_toe_2d_px(knee, toe, f, 1.0) == pytest.approx(split)
+    assert knee_past_toe_2d_px(knee, toe, f) == pytest.approx(0.75 * along + 0.25 * split)
+    steep = unit(np.array([0.3, 1.0]))  # a nonsense floor line: the picture's vertical is not used
+    assert knee_past_toe_2d_px(knee, toe, steep) == pytest.approx(float(knee_past_toe_px(knee, toe, steep)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-30, 30), st.floats(20, 80), st.floats(-20, 20), st.floats(0.5, 3.0))
+def test_knee_past_toe_2d_mirror_and_scale(d, h, tilt_deg, s):
+    """Mirroring the picture (a person facing the other way) and scaling it do not change the reading (in
+    units of the scale)."""
+    f = np.array([math.cos(math.radians(tilt_deg)), math.sin(math.radians(tilt_deg))])
+    toe = np.array([200.0, 300.0])
+    knee = toe + d * f + h * np.array([0.0, -1.0])
+    v = float(knee_past_toe_2d_px(knee, toe, f))
+    mirror = np.array([-1.0, 1.0])
+    assert float(knee_past_toe_2d_px(knee * mirror, toe * mirror, f * mirror)) == pytest.approx(v, abs=1e-6)
+    assert float(knee_past_toe_2d_px(knee * s, toe * s, f)) == pytest.approx(v * s, rel=1e-6, abs=1e-6)
