@@ -113,3 +113,23 @@ def test_models_kept_between_clips_give_the_same_result_as_fresh_ones():
             assert x.knee_past_toe_cm == pytest.approx(y.knee_past_toe_cm, abs=1e-6)
             assert x.shin_angle_deg == pytest.approx(y.shin_angle_deg, abs=1e-6)
             assert x.heel_down == y.heel_down
+
+
+def test_a_still_with_session_models_gets_its_own_single_image_model(tmp_path):
+    import cv2
+
+    from tests.conftest import REPO
+    from vision import video
+    from vision.pipeline import AnalyzeOptions, ClipModels, analyze_clip
+
+    frame = next(f for f in video.iter_frames(REPO / "sample_videos" / "pass_left.mp4") if f.index == 20)
+    png = tmp_path / "still.png"
+    cv2.imwrite(str(png), cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR))
+    models = ClipModels()
+    try:
+        res = analyze_clip(png, AnalyzeOptions(sex="m"), models=models).result
+        assert res.side == "left" and res.frames.frame_index == [0]
+        assert models.pose._pose is None  # the session's video-mode model was not used (nor built) for a still
+        assert models.helpers.waiting() == {}  # and no helper processes were started for it
+    finally:
+        models.close()

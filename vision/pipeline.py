@@ -265,9 +265,10 @@ def analyze_clip(
             f"The clip lasts {info.duration_s:.0f} s; the limit is {options.max_duration_s:.0f} s. "
             "Trim it to the attempts (a few seconds each) and retry."
         )
-    own_model = estimator is None and models is None
-    est = estimator if estimator is not None else models.pose if models is not None else clip_pose_model(
-        video_mode=not info.is_still)
+    session_pose = models is not None and not info.is_still  # a still gets a single-image model of its own
+    own_model = estimator is None and not session_pose
+    est = estimator if estimator is not None else models.pose if session_pose and models is not None else (
+        clip_pose_model(video_mode=not info.is_still))
     spares = None if models is None else models.helpers
     # the decoder starts first: its process starts up while the pose model's graph is (re)built
     frames, set_person_box = _decoded_frames(path, info, options.max_side_px, spares)
