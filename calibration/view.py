@@ -55,6 +55,16 @@ def yaw_from_side_deg(
     return math.degrees(math.asin(min(1.0, float(np.median(r)) / front_ratio)))
 
 
+def heel_held_up(heel_height_foot_lengths: float, foot_tilt_deg: float, cfg: ViewConfig = ViewConfig()) -> bool:
+    """The front heel was off the floor: its height above the back-leg floor (foot lengths, NaN = not measured)
+    is above the limit and the foot line slopes down towards the toes in the picture (``foot_tilt_deg``), as a
+    raised heel makes it; a high reading with the line rising to the toes came from the silhouette instead."""
+    return (math.isfinite(heel_height_foot_lengths)
+            and heel_height_foot_lengths > cfg.max_heel_height_foot_lengths
+            and math.isfinite(foot_tilt_deg)
+            and foot_tilt_deg > cfg.heel_up_min_toe_down_tilt_deg)
+
+
 def check_view(
     yaw_deg: float,
     leg_visibility: float,
@@ -117,12 +127,7 @@ def check_view(
     if not checks["size"]:
         failures.append("The person is too small in the picture: move the camera closer (about 1.5-3 m) or zoom in.")
     # last: a wrong view or a tiny figure is named first, as it also spoils this reading
-    checks["heel_on_floor"] = not (
-        heel_measured
-        and heel_height_foot_lengths > cfg.max_heel_height_foot_lengths
-        and math.isfinite(foot_tilt_deg)
-        and foot_tilt_deg > cfg.heel_up_min_toe_down_tilt_deg
-    )
+    checks["heel_on_floor"] = not heel_held_up(heel_height_foot_lengths, foot_tilt_deg, cfg)
     if not checks["heel_on_floor"]:
         failures.append(
             "The front heel stayed off the floor the whole time, so the floor line and the knee travel cannot be "

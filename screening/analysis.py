@@ -27,6 +27,7 @@ from screening.floor3d import CameraModelConfig, camera_measurement, combine_shi
 from screening.geometry import (
     distance_to_polygon_px,
     floor_up_normal,
+    foot_tilt_deg,
     height_above_line_px,
     knee_past_toe_2d_px,
     shin_angle_deg,
@@ -428,10 +429,8 @@ def analyze_records(
         len(posed) / max(n, 1),
         cfg.view,
         similar_people=max((r.similar_people for r in records), default=0),
-        foot_tilt_deg=math.degrees(math.atan2(float(floor.forward[1]), abs(float(floor.forward[0]))))
-        if np.all(np.isfinite(floor.forward))
-        else math.nan,
-        heel_height_foot_lengths=math.nan if heel.heel_height_foot_lengths is None else heel.heel_height_foot_lengths,
+        foot_tilt_deg=foot_tilt_deg(floor.forward),
+        heel_height_foot_lengths=heel.height_or_nan,
     )
     warnings = list(view.warnings)
     if on_marker >= cfg.marker_touching_warn_fraction:

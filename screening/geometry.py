@@ -70,6 +70,17 @@ def knee_past_toe_2d_px(kneecap_front_px: ArrayLike, toe_tip_px: ArrayLike, forw
     return np.where(usable, (1.0 - w) * along + w * split, along)
 
 
+def foot_tilt_deg(forward: ArrayLike | None) -> float:
+    """How far the floor line (heel to toe, ``forward``) slopes down towards the toes in the picture, deg
+    (negative: up towards the toes); NaN when there is no direction."""
+    if forward is None:
+        return math.nan
+    f = np.asarray(forward, dtype=float)
+    if not np.all(np.isfinite(f)):
+        return math.nan
+    return math.degrees(math.atan2(float(f[1]), abs(float(f[0]))))
+
+
 def height_above_line_px(p_px: ArrayLike, line_point_px: ArrayLike, forward: ArrayLike) -> np.ndarray:
     """Height (px) of ``p`` above the floor line through ``line_point`` with direction ``forward``."""
     return signed_along(p_px, line_point_px, floor_up_normal(forward))

@@ -44,6 +44,11 @@ class HeelFloorCheck:
     frames_used: int
     reason: str
 
+    @property
+    def height_or_nan(self) -> float:
+        """The reading in foot lengths, NaN when not measurable (as the view check takes it)."""
+        return math.nan if self.heel_height_foot_lengths is None else self.heel_height_foot_lengths
+
 
 def heel_height_over_back_floor(front: FootKneePoints, back: FootKneePoints,
                                 cfg: HeelFloorConfig = HeelFloorConfig()) -> float:

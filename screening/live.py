@@ -39,9 +39,10 @@ from calibration.scale import (
     scale_from_marker,
     with_distance_uncertainty,
 )
-from calibration.view import ViewConfig, check_view, yaw_from_side_deg
+from calibration.view import ViewConfig, check_view, heel_held_up, yaw_from_side_deg
 from screening.analysis import best_of_attempts, contact_forward, kneel_evidence, shin_angle_from_front_edge
 from screening.geometry import (
+    foot_tilt_deg,
     height_above_line_px,
     knee_past_toe_2d_px,
     median_direction,
@@ -437,13 +438,10 @@ class LiveScreen:
         """The front heel has been off the floor for the recent window (read against the back leg's floor line,
         as the session result is judged); False when there are too few readings to tell."""
         cfg = self.cfg
-        if len(self._recent_heel) < cfg.heel_check_min_readings or self._forward is None:
+        if len(self._recent_heel) < cfg.heel_check_min_readings:
             return False
         heel = heel_floor_from_heights([h for _, h in self._recent_heel], cfg.heel_floor)
-        tilt = math.degrees(math.atan2(float(self._forward[1]), abs(float(self._forward[0]))))
-        return (heel.heel_height_foot_lengths is not None
-                and heel.heel_height_foot_lengths > cfg.view.max_heel_height_foot_lengths
-                and tilt > cfg.view.heel_up_min_toe_down_tilt_deg)
+        return heel_held_up(heel.height_or_nan, foot_tilt_deg(self._forward), cfg.view)
 
     # ------------------------------------------------------------------ main
     def update(self, rec: FrameRecord) -> LiveFrame:
@@ -700,10 +698,8 @@ class LiveScreen:
             float(np.median(self._luma)) if self._luma else math.nan,
             self._posed / max(len(log), 1),
             cfg.view,
-            foot_tilt_deg=math.degrees(math.atan2(float(fwd[1]), abs(float(fwd[0]))))
-            if fwd is not None and np.all(np.isfinite(fwd)) else math.nan,
-            heel_height_foot_lengths=math.nan if heel.heel_height_foot_lengths is None
-            else heel.heel_height_foot_lengths,
+            foot_tilt_deg=foot_tilt_deg(fwd),
+            heel_height_foot_lengths=heel.height_or_nan,
         )
         attempts = [
             Attempt(

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from screening.geometry import (
     distance_to_polygon_px,
     floor_up_normal,
+    foot_tilt_deg,
     height_above_line_px,
     knee_past_toe_2d_px,
     knee_past_toe_px,
@@ -177,3 +178,17 @@ def test_knee_past_toe_2d_mirror_and_scale(d, h, tilt_deg, s):
     mirror = np.array([-1.0, 1.0])
     assert float(knee_past_toe_2d_px(knee * mirror, toe * mirror, f * mirror)) == pytest.approx(v, abs=1e-6)
     assert float(knee_past_toe_2d_px(knee * s, toe * s, f)) == pytest.approx(v * s, rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize(("forward", "expected"), [
+    ((1.0, 0.0), 0.0), ((-1.0, 0.0), 0.0),  # level, either facing
+    ((math.cos(math.radians(8)), math.sin(math.radians(8))), 8.0),  # sloping down to the toes (image y down)
+    ((-math.cos(math.radians(8)), math.sin(math.radians(8))), 8.0),  # the same, facing left
+    ((1.0, -0.1), -math.degrees(math.atan(0.1))),  # rising to the toes
+])
+def test_foot_tilt_table(forward, expected):
+    assert foot_tilt_deg(np.array(forward)) == pytest.approx(expected, abs=1e-9)
+
+
+def test_foot_tilt_unknown_direction_is_nan():
+    assert math.isnan(foot_tilt_deg(None)) and math.isnan(foot_tilt_deg(np.array([np.nan, np.nan])))

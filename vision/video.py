@@ -199,7 +199,7 @@ def iter_decoded(path: Path, codec_threads: bool = True) -> Iterator[tuple[int, 
         stream = container.streams.video[0]
         if codec_threads:
             stream.thread_type = "AUTO"
-        else:  # PyAV's default is slice threads on every core: they cost ~1 s of CPU on the other core here
+        else:  # one decoding thread, said explicitly (PyAV's default is slice threading, a thread per core)
             stream.thread_type = "NONE"
             stream.codec_context.thread_count = 1
         fps = float(stream.average_rate or 30.0)
