@@ -23,7 +23,13 @@ from calibration.scale import (
 from calibration.view import ViewConfig, ViewReport, check_view, yaw_from_side_deg
 from screening.attempts import AttemptConfig, end_range_index, segment_attempts
 from screening.errors import NoPersonError
-from screening.floor3d import CameraModelConfig, camera_measurement, combine_shin, knee_past_toe_sd_cm
+from screening.floor3d import (
+    CameraModelConfig,
+    camera_measurement,
+    combine_shin,
+    knee_past_toe_sd_cm,
+    marker_corners,
+)
 from screening.geometry import (
     distance_to_polygon_px,
     floor_up_normal,
@@ -229,9 +235,9 @@ def marker_quad_ref_px(records: list[FrameRecord]) -> np.ndarray | None:
     it was found in; None when it was not found."""
     quads = []
     for r in records:
-        if r.marker_corners_px is None:
+        c = marker_corners(r)
+        if c is None:
             continue
-        c = np.asarray(r.marker_corners_px, dtype=float).reshape(4, 2)
         if r.to_ref is not None:
             c = c @ r.to_ref[:, :2].T + r.to_ref[:, 2]
         quads.append(c)

@@ -77,7 +77,8 @@ class FloorModel:
     reason: str  # why there is no camera (empty when there is one)
 
 
-def _corners(rec: FrameRecord) -> np.ndarray | None:
+def marker_corners(rec: FrameRecord) -> np.ndarray | None:
+    """The printed marker's corners (4, 2) in this frame's pixels, None where it was not found."""
     c = rec.marker_corners_px
     return None if c is None else np.asarray(c, dtype=float).reshape(4, 2)
 
@@ -86,7 +87,7 @@ def floor_model(records: list[FrameRecord], marker_cm: float | None, cfg: Camera
     """Fit the camera to the marker's corners (median over the frames it was found in)."""
     if marker_cm is None:
         return FloorModel(None, None, 0, math.nan, "no marker size given")
-    found = [c for c in (_corners(r) for r in records) if c is not None]
+    found = [c for c in (marker_corners(r) for r in records) if c is not None]
     if not found:
         return FloorModel(None, None, 0, math.nan, "the marker was not found")
     corners = np.median(np.stack(found), axis=0)
