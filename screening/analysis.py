@@ -44,7 +44,7 @@ from screening.heel_floor import HeelFloorConfig, heel_floor_check
 from screening.landmarks import LEG_LANDMARK_INDEX, Landmark
 from screening.records import FrameRecord
 from screening.results import Attempt, Best, FrameSeries, Scale, ScreenResult
-from screening.smoothing import zero_phase_smooth
+from screening.smoothing import drop_low_spikes, zero_phase_smooth
 
 # Height of the front-most point of the longest toe above the floor, as a fraction of foot length: 1.5 cm
 # for the 25.5 cm foot of the CC0 MakeHuman average adult mesh (../shared/assets/makehuman). A model
@@ -80,7 +80,10 @@ class AnalysisConfig:
     silhouette_edge_px: float = 1.5  # 1-sigma error of a silhouette edge at the processing resolution
     half_kneel_knee_gap: float = 0.3  # knee height gap (in shin lengths) that marks a half-kneeling stance
     half_kneel_knee_floor_gap: float = 0.45  # ...with the lower knee at most this far above the feet (shins)
-    max_shin_length_change: float = 0.3  # frames whose knee-ankle length is off the clip median by more are glitches
+    max_shin_length_change: float = 0.15  # frames whose knee-ankle length is off the clip median by more are glitches
+    max_heel_turn_deg: float = 20.0  # ...and frames whose heel point swung about the ankle by more (vs the toes)
+    heel_glitch_drop_foot_lm: float = 0.1  # heel readings dipping this far below their neighbours (heel-to-toe
+    # landmark distances) for a few frames are mask glitches, not the heel going down
     view: ViewConfig = field(default_factory=ViewConfig)
     attempts: AttemptConfig = field(default_factory=AttemptConfig)
     heel_floor: HeelFloorConfig = field(default_factory=HeelFloorConfig)  # heel up throughout (back-leg floor)
@@ -129,22 +132,43 @@ def kneel_evidence(xy_px: np.ndarray, knee_gap: float, knee_floor_gap: float) ->
     return gap, abs(gap) > knee_gap and (floor_y - lower_knee_y) / shin < knee_floor_gap
 
 
+def _heel_angle_deg(rec: FrameRecord, lab: str) -> float:
+    """Signed angle (deg) at the ankle from the ankle-to-toe to the ankle-to-heel landmark direction."""
+    ankle = _lm(rec, lab, "ankle")
+    a, b = _lm(rec, lab, "toe") - ankle, _lm(rec, lab, "heel") - ankle
+    return math.degrees(math.atan2(float(a[0] * b[1] - a[1] * b[0]), float(a @ b)))
+
+
 def _drop_implausible_frames(
-    records: list[FrameRecord], labels: list[str | None], max_change: float
+    records: list[FrameRecord], labels: list[str | None], max_change: float, max_heel_turn_deg: float
 ) -> list[str | None]:
-    """Unlabel frames whose knee-to-ankle length differs from the clip's median by more than ``max_change``
-    (a fraction): the shin's length hardly changes in a side view, so such a frame is the pose model still
-    searching (first frames) or misplacing the leg, and its angle would be a glitch, not a movement."""
-    lengths = np.array(
-        [
-            float(np.linalg.norm(_lm(r, lab, "knee") - _lm(r, lab, "ankle"))) if lab is not None else np.nan
-            for r, lab in zip(records, labels, strict=True)
-        ]
-    )
-    if not np.isfinite(lengths).any():
+    """Unlabel frames where the pose model misplaced the screened leg, so that its points are not used.
+
+    * The knee-to-ankle length differs from the clip's median by more than ``max_change`` (a fraction): the
+      shin's length hardly changes in a side view, so such a frame is the pose model still searching (first
+      frames) or misplacing the leg, and its angle would be a glitch, not a movement.
+    * The heel point has swung about the ankle, relative to the toes, by more than ``max_heel_turn_deg`` from
+      its usual place: the foot is rigid (a heel lift turns heel, ankle and toes together, a few degrees at the
+      toe joint), so the heel point has jumped, typically up the Achilles tendon, and the silhouette search
+      around it finds the back of the heel instead of its floor contact (a rendered clip read a 2.3 cm heel lift
+      on a flat heel from three such frames).
+    """
+    used = [(i, lab) for i, lab in enumerate(labels) if lab is not None]
+    if not used:
         return labels
-    med = float(np.nanmedian(lengths))
-    bad = np.abs(lengths / med - 1.0) > max_change
+    lengths = np.array([float(np.linalg.norm(_lm(records[i], lab, "knee") - _lm(records[i], lab, "ankle")))
+                        for i, lab in used])
+    bad = np.zeros(len(labels), dtype=bool)
+    if np.isfinite(lengths).any():
+        med = float(np.nanmedian(lengths))
+        for (i, _), length in zip(used, lengths, strict=True):
+            bad[i] = abs(length / med - 1.0) > max_change
+    turn = np.array([_heel_angle_deg(records[i], lab) for i, lab in used])
+    if np.isfinite(turn).sum() >= 3:
+        usual = float(np.nanmedian(turn))
+        off = np.abs((turn - usual + 180.0) % 360.0 - 180.0) > max_heel_turn_deg
+        for (i, _), o in zip(used, off, strict=True):
+            bad[i] |= bool(o)
     return [None if b else lab for lab, b in zip(labels, bad, strict=True)]
 
 
@@ -190,7 +214,7 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
             side_label = "left" if score["left"] <= score["right"] else "right"
             reason = "the leg nearer the camera (both feet are down in this clip)"
         labels = [side_label if r.pose_found else None for r in records]
-    labels = _drop_implausible_frames(records, labels, cfg.max_shin_length_change)
+    labels = _drop_implausible_frames(records, labels, cfg.max_shin_length_change, cfg.max_heel_turn_deg)
 
     def series(getter, direction: bool = False) -> np.ndarray:
         """Per-frame point (or direction) of the chosen leg, mapped into the first frame's pixels so
@@ -326,15 +350,18 @@ def heel_height_px(track: LegTrack, forward: np.ndarray) -> np.ndarray:
     return lm
 
 
-def floor_line(track: LegTrack, tol_px: float) -> FloorLine:
+def floor_line(track: LegTrack, tol_px: float, glitch_drop_px: float = math.inf) -> FloorLine:
     """Heel-to-toe forward direction from heel-down frames, and the heel's rise above its down level.
 
-    See ``_contact_direction`` for how the direction is found and ``heel_height_px`` for the heel.
+    See ``_contact_direction`` for how the direction is found and ``heel_height_px`` for the heel. Heel
+    readings that dip more than ``glitch_drop_px`` below their neighbours for a few frames are not used
+    (``smoothing.drop_low_spikes``): they would set the heel's down level too low and a flat heel would read
+    as lifted.
     """
     n = len(track.heel)
     forward = _contact_direction(track, np.ones(n, dtype=bool))
     for _ in range(2):
-        h = heel_height_px(track, forward)
+        h = drop_low_spikes(heel_height_px(track, forward), glitch_drop_px)
         ok = np.isfinite(h)
         if not ok.any():
             break
@@ -342,7 +369,7 @@ def floor_line(track: LegTrack, tol_px: float) -> FloorLine:
         down = ok & (h - base <= tol_px)
         if down.sum() >= 1:
             forward = _contact_direction(track, down)
-    h = heel_height_px(track, forward)
+    h = drop_low_spikes(heel_height_px(track, forward), glitch_drop_px)
     ok = np.isfinite(h)
     base = float(np.percentile(h[ok], 20)) if ok.any() else math.nan
     foot = signed_along(track.toe_tip, track.heel_back, forward)
@@ -396,7 +423,7 @@ def analyze_records(
     foot_lm_px = float(np.nanmedian(np.linalg.norm(track.toe - track.heel, axis=1)))
     # heel tolerance in px from a provisional scale (foot landmarks ~ 0.8 of a ~25 cm foot)
     provisional_px_per_cm = foot_lm_px / 20.0 if math.isfinite(foot_lm_px) and foot_lm_px > 0 else 1.0
-    floor = floor_line(track, cfg.heel_lift_tolerance_cm * provisional_px_per_cm)
+    floor = floor_line(track, cfg.heel_lift_tolerance_cm * provisional_px_per_cm, cfg.heel_glitch_drop_foot_lm * foot_lm_px)
     marker_px = np.array([r.marker_side_px if r.marker_side_px else np.nan for r in records], dtype=float)
     provisional_down = np.isfinite(floor.heel_lift_px) & (
         floor.heel_lift_px <= cfg.heel_lift_tolerance_cm * provisional_px_per_cm

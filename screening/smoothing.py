@@ -29,6 +29,25 @@ def zero_phase_smooth(time_s: np.ndarray, values: np.ndarray, sigma_s: float = 0
     return out
 
 
+def drop_low_spikes(values: np.ndarray, min_drop: float, half_window: int = 4) -> np.ndarray:
+    """``values`` with brief downward glitches set to NaN.
+
+    A value more than ``min_drop`` below the median of its ``half_window`` neighbours before it AND of those
+    after it (each side with at least two finite values; at the ends, the one side there is) is a glitch of a
+    run of at most ``half_window - 2`` samples. Rises, and steps up or down that persist, are kept (the last
+    sample before a step up is below the later side only). Used on the heel's height above the floor line:
+    the heel cannot sink into the floor, so a heel point a few frames below its neighbours is the segmentation
+    mask running on into something on the floor (a marker, a mat's edge) for those frames."""
+    y = np.asarray(values, dtype=float)
+    out = y.copy()
+    for i in np.where(np.isfinite(y))[0]:
+        sides = [y[max(0, i - half_window): i], y[i + 1: i + 1 + half_window]]
+        meds = [float(np.median(s[np.isfinite(s)])) for s in sides if np.isfinite(s).sum() >= 2]
+        if meds and all(y[i] < m - min_drop for m in meds):
+            out[i] = np.nan
+    return out
+
+
 def median3(y: np.ndarray) -> np.ndarray:
     """Median of each value with its neighbours (NaN-aware); ends are kept."""
     y = np.asarray(y, dtype=float)
