@@ -51,6 +51,17 @@ def test_same_frames_as_decoding_in_process(clip: Path) -> None:
         assert got[0][2].shape[0] > got[0][2].shape[1]  # upright: taller than wide
 
 
+def test_a_relative_path_and_another_package_in_the_working_directory(tmp_path, monkeypatch) -> None:
+    """The child runs in this repository (``python -m`` would import a ``vision`` package from the caller's
+    working directory first), so a clip named relative to the caller's directory is resolved before it starts."""
+    (tmp_path / "vision").mkdir()
+    (tmp_path / "vision" / "__init__.py").write_text("raise ImportError('not this vision')\n")
+    (tmp_path / "clip.mp4").write_bytes(CLIP.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    got = [f.index for f in ProcessDecoder(Path("clip.mp4"), 320, track_camera=False)]
+    assert got == list(range(len(got))) and len(got) > 10
+
+
 def test_camera_maps_come_with_the_frames() -> None:
     frames = list(ProcessDecoder(CLIP, 640))
     assert all(f.to_ref is not None and f.to_ref.shape == (2, 3) for f in frames)

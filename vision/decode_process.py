@@ -47,7 +47,8 @@ class ProcessDecoder(ipc.Helper):
         w, h = video.scaled_size(info.width_px, info.height_px, max_side_px, even=True)
         self.shape = (h * 3 // 2, w)  # I420: Y plane, then the quarter-size U and V planes
         super().__init__(MODULE, SLOTS, self.shape,
-                         dict(path=str(path), max_side_px=max_side_px, track_camera=track_camera), spares=spares)
+                         dict(path=str(self.path.resolve()), max_side_px=max_side_px, track_camera=track_camera),
+                         spares=spares)  # absolute: the child runs in the repository's directory
         assert self._slots is not None
         self._slots.flags.writeable = False
 

@@ -61,6 +61,7 @@ def start_helper(module: str, buffered: bool = True) -> subprocess.Popen[bytes]:
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env=env,
+        cwd=root,  # `-m` puts the working directory first on the path: this repository's modules, not another's
         bufsize=-1 if buffered else 0,
     )
 

@@ -222,8 +222,9 @@ class FramePlanner:
         d = best[0] - best[1]
         return float(np.degrees(np.arctan2(abs(d[0]), -d[1])))
 
-    def wants(self, fr: video.Frame) -> bool:
-        if self.dense or self.stride == 1 or fr.index % self.stride == 0:
+    def wants(self, fr: video.Frame, force: bool = False) -> bool:
+        """Whether ``fr`` gets the pose model; ``force``: it does anyway (and is never handed back later)."""
+        if force or self.dense or self.stride == 1 or fr.index % self.stride == 0:
             return True
         self._skipped = [*self._skipped[-(self.stride - 2) :], fr] if self.stride > 2 else [fr]
         return False
@@ -295,7 +296,7 @@ def analyze_clip(
                     f"The clip runs longer than the {options.max_duration_s:.0f} s limit. "
                     "Trim it to the attempts (a few seconds each) and retry."
                 )
-            if not planner.wants(fr) and fr.index not in check_at:
+            if not planner.wants(fr, force=fr.index in check_at):
                 continue
             todo = [fr]
             while todo:
