@@ -399,6 +399,7 @@ def _match_attempts(res: Any, truth: dict) -> list[dict]:
                 shin=_num(m.shin_angle_deg),
                 heel_down=m.heel_down,
                 heel_lift_cm_max=_num(m.heel_lift_cm_max),
+                reason=m.reason,
             )
         )
     attempts = []
@@ -426,6 +427,7 @@ def _match_attempts(res: Any, truth: dict) -> list[dict]:
                 kpt=m["kpt"] if m else math.nan,
                 shin=m["shin"] if m else math.nan,
                 end_range_s=m["end_range_s"] if m else None,
+                reason=m["reason"] if m else "no attempt found there",
             )
         )
     return attempts
@@ -683,6 +685,10 @@ def summarize(rows: list[dict]) -> dict:
         ),
         "scale_error_pct": err_stats(c.get("scale_err_pct", math.nan) for c in clips),
         "side_correct": f"{sum(c.get('side') == c['side_true'] for c in clips)}/{len(clips)}",
+        # attempts with no end-range reading (left out of the MAEs above), with why
+        "not_measured": [f"{c['name']} #{a['attempt'] + 1}: {a.get('reason', '')}" for c in clips
+                         for a in c.get("attempts", []) if not math.isfinite(a["kpt"])],
+        "n_attempts": len(att),
     }
     s["side_correct_stills"] = f"{sum(r.get('side') == r['side_true'] for r in stills)}/{len(stills)}"
     # clips with the marker: end range measured with the camera model (where it was used) and, on the same
@@ -838,6 +844,8 @@ def markdown(s: dict, meta: dict) -> str:
         L.append(f"| {key.replace('_', ' ')} | MAE {_f(v['mae'])} {unit}, 95th pct {_f(v['p95'])}, "
                  f"bias {_f(v['bias'])} (n={v['n']}) |")
     L.append(f"| side chosen correctly | clips {c['side_correct']}, stills {s['side_correct_stills']} |")
+    L.append(f"| attempts not measured (not in the MAEs) | {len(c['not_measured'])} of {c['n_attempts']}: "
+             f"{'; '.join(c['not_measured']) or '-'} |")
     mc = s.get("marker_clips", {})
     if mc.get("n"):
         L.append(f"\n### Clips with the floor marker ({mc['n']}; camera model used in {mc['camera_model_used']}; "

@@ -82,6 +82,9 @@ class AnalysisConfig:
     half_kneel_knee_floor_gap: float = 0.45  # ...with the lower knee at most this far above the feet (shins)
     max_shin_length_change: float = 0.15  # frames whose knee-ankle length is off the clip median by more are glitches
     max_heel_turn_deg: float = 20.0  # ...and frames whose heel point swung about the ankle by more (vs the toes)
+    # a knee or toe landmark this close to the frame's edge (shin lengths) with its silhouette point missing or on
+    # the edge: the kneecap or toes are out of the picture in that frame
+    frame_edge_shins: float = 0.25
     heel_glitch_drop_foot_lm: float = 0.1  # heel readings dipping this far below their neighbours (heel-to-toe
     # landmark distances) for a few frames are mask glitches, not the heel going down
     view: ViewConfig = field(default_factory=ViewConfig)
@@ -111,6 +114,10 @@ class LegTrack:
     heel_bottom: np.ndarray
     toe_bottom: np.ndarray
     shin_front_dir: np.ndarray  # (n, 2) unit direction of the shin's front edge (ankle to knee)
+    # (n,) True where the kneecap or the toes run out of the picture: the knee or toe landmark lies within
+    # ``AnalysisConfig.frame_edge_shins`` shin lengths of the frame's edge and its silhouette point there is
+    # missing or on the edge (``cut_by_frame_edge``)
+    cut_by_edge: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def _lm(rec: FrameRecord, side: str, name: str) -> np.ndarray:
@@ -170,6 +177,20 @@ def _drop_implausible_frames(
         for (i, _), o in zip(used, off, strict=True):
             bad[i] |= bool(o)
     return [None if b else lab for lab, b in zip(labels, bad, strict=True)]
+
+
+def cut_by_frame_edge(landmark_px: np.ndarray, silhouette_px: np.ndarray, width_px: int, height_px: int,
+                      near_px: float, on_edge_px: float = 2.0) -> bool:
+    """Whether a body part runs out of the picture: its landmark (a joint centre, inside the part) lies within
+    ``near_px`` of the frame's edge and the silhouette point at its front is missing (the mask stops at the
+    edge) or within ``on_edge_px`` of the edge. All in the frame's own pixels."""
+
+    def margin(p: np.ndarray) -> float:
+        return float(min(p[0], width_px - 1 - p[0], p[1], height_px - 1 - p[1]))
+
+    if not np.all(np.isfinite(landmark_px)) or margin(landmark_px) >= near_px:
+        return False
+    return not np.all(np.isfinite(silhouette_px)) or margin(silhouette_px) < on_edge_px
 
 
 def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConfig = AnalysisConfig()) -> LegTrack:
@@ -237,6 +258,13 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
         pts = r.legs.get(lab)
         return getattr(pts, attr) if pts is not None else np.array([np.nan, np.nan])
 
+    cut = np.zeros(n, dtype=bool)
+    for i, (r, lab) in enumerate(zip(records, labels, strict=False)):
+        if lab is not None:
+            near = cfg.frame_edge_shins * float(np.linalg.norm(_lm(r, lab, "knee") - _lm(r, lab, "ankle")))
+            cut[i] = any(cut_by_frame_edge(_lm(r, lab, lm), leg_point(r, lab, sil), r.width_px, r.height_px, near)
+                         for lm, sil in (("knee", "kneecap_front_px"), ("toe", "toe_tip_px")))
+
     return LegTrack(
         side=side_label if posed else None,
         reason=reason if posed else "no person found",
@@ -251,6 +279,7 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
         heel_bottom=series(lambda r, s: leg_point(r, s, "heel_bottom_px")),
         toe_bottom=series(lambda r, s: leg_point(r, s, "toe_bottom_px")),
         shin_front_dir=series(lambda r, s: leg_point(r, s, "shin_front_dir"), direction=True),
+        cut_by_edge=cut,
     )
 
 
@@ -491,8 +520,12 @@ def analyze_records(
     attempts: list[Attempt] = []
     for k, span in enumerate(spans):
         attempts.append(_attempt(k, span, t, travel, kpt_cm, shin, heel_down, heel_lift_cm, fist.width_cm, view,
-                                 frame_index))
+                                 frame_index, track.cut_by_edge))
     best = best_of_attempts(attempts, fist.width_cm, view, scale)
+    cut_off = [a.index + 1 for a in attempts if a.reason == OUT_OF_PICTURE]
+    if cut_off and best.knee_past_toe_cm is not None:
+        which = ", ".join(f"#{i}" for i in cut_off)
+        warnings.append(f"Attempt {which}: {OUT_OF_PICTURE}; not counted.")
     if scale is not None:
         scale = with_distance_uncertainty(scale, best.knee_past_toe_cm, cfg.silhouette_edge_px)
         if best.knee_past_toe_cm is not None:
@@ -549,6 +582,11 @@ def analyze_records(
     )
 
 
+OUT_OF_PICTURE = ("the knee or toes went out of the picture at the deepest point: place the camera further back so "
+                  "the whole front leg stays in view")
+OUT_OF_PICTURE_TOL_DEG = 1.0
+
+
 def _attempt(
     k: int,
     span,
@@ -561,8 +599,13 @@ def _attempt(
     fist_cm: float,
     view: ViewReport,
     frame_index: np.ndarray,
+    cut_by_edge: np.ndarray | None = None,
 ) -> Attempt:
-    """One attempt; ``end_range_frame`` is the video frame index of its end range."""
+    """One attempt; ``end_range_frame`` is the video frame index of its end range.
+
+    Not measured when the knee or toes ran out of the picture (``cut_by_edge``) where the shin leaned as far as
+    (within ``OUT_OF_PICTURE_TOL_DEG``) or further than at the best frame in view: the end range itself was not
+    seen, and a frame before it would understate the travel without saying so."""
     sl = slice(span.start, span.stop + 1)
     lift = heel_lift_cm[sl]
     lift_max = float(np.nanmax(lift)) if np.isfinite(lift).any() else None
@@ -571,6 +614,13 @@ def _attempt(
         return Attempt(k, float(t[span.start]), float(t[span.stop]), None, None, None, None, None, all_down,
                        lift_max, "not measured: " + view.failures[0])
     idx = end_range_index(span, travel, heel_down)
+    cut = np.asarray(cut_by_edge, dtype=bool)[sl] if cut_by_edge is not None and len(cut_by_edge) else None
+    if cut is not None and cut.any():
+        lean_cut = shin[sl][cut]
+        deepest_cut = float(np.max(lean_cut)) if np.isfinite(lean_cut).all() else math.inf
+        if idx is None or not math.isfinite(shin[idx]) or deepest_cut >= shin[idx] - OUT_OF_PICTURE_TOL_DEG:
+            return Attempt(k, float(t[span.start]), float(t[span.stop]), None, None, None, None, None, all_down,
+                           lift_max, OUT_OF_PICTURE)
     if idx is None:
         return Attempt(k, float(t[span.start]), float(t[span.stop]), None, None, None, None, None, False, lift_max,
                        "the heel was off the floor for the whole attempt, or the knee and toes were not measurable")
@@ -601,11 +651,12 @@ def best_of_attempts(attempts: list[Attempt], fist_cm: float, view: ViewReport, 
     measured = [a for a in attempts if a.knee_past_toe_cm is not None]
     if not measured:
         heel = all(a.end_range_frame is None for a in attempts)
-        reason = (
-            "the heel was off the floor in every attempt: keep the whole foot flat and film again"
-            if heel
-            else "the kneecap or toe tip could not be found: keep the front knee and foot clear and in frame"
-        )
+        if any(a.reason == OUT_OF_PICTURE for a in attempts):
+            reason = OUT_OF_PICTURE
+        elif heel:
+            reason = "the heel was off the floor in every attempt: keep the whole foot flat and film again"
+        else:
+            reason = "the kneecap or toe tip could not be found: keep the front knee and foot clear and in frame"
         with_angle = [a for a in attempts if a.shin_angle_deg is not None]
         shin = max((a.shin_angle_deg for a in with_angle), default=None)  # type: ignore[type-var]
         return Best(None, None, shin, "not_measured", reason)

@@ -1,0 +1,73 @@
+"""A kneecap or toes out of the picture at the deepest point: the attempt is not measured, with the reason (pure).
+
+Seen on a rendered portrait clip (a tall body 1.8 m from the camera): at the deepest point of one drive the knee
+left the frame, the kneecap point was missing for those frames, and the end range was silently taken a few
+frames earlier, 2.1 cm short of the truth."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from calibration.fist import fist_width
+from calibration.scale import ScaleInputs
+from screening.analysis import OUT_OF_PICTURE, AnalysisConfig, analyze_records, choose_leg, cut_by_frame_edge
+from tests.test_live import FOOT_CM, drive, record
+
+NAN2 = np.array([np.nan, np.nan])
+
+
+@pytest.mark.parametrize(
+    ("landmark", "silhouette", "cut"),
+    [
+        ((390.0, 300.0), NAN2, True),  # knee 9 px from the right edge, its front not found: out of the picture
+        ((390.0, 300.0), (398.5, 300.0), True),  # ...or found on the edge itself
+        ((390.0, 300.0), (396.0, 300.0), False),  # found 3 px inside the edge: in the picture
+        ((200.0, 300.0), NAN2, False),  # far from the edge: a missing point is another matter
+        ((200.0, 395.0), NAN2, True),  # near the bottom edge (toes cut off below)
+        ((5.0, 300.0), NAN2, True),  # near the left edge
+        (NAN2, NAN2, False),  # no landmark: nothing to say
+    ],
+)
+def test_cut_by_frame_edge(landmark, silhouette, cut):
+    got = cut_by_frame_edge(np.asarray(landmark, float), np.asarray(silhouette, float), 400, 400, near_px=20.0)
+    assert got is cut
+
+
+def _clip(frame_width_px: int) -> list:
+    """Two drives (peaks 30 and 40 deg) filmed in a frame ``frame_width_px`` wide; the kneecap point is missing
+    wherever the kneecap front would lie beyond the right edge."""
+    out = []
+    for i, s in enumerate(drive([30.0, 40.0])):
+        r = replace(record(i, s), width_px=frame_width_px)
+        leg = r.legs["left"]
+        if leg.kneecap_front_px[0] > frame_width_px - 1:
+            r = replace(r, legs={**r.legs, "left": replace(leg, kneecap_front_px=NAN2.copy())})
+        out.append(r)
+    return out
+
+
+def _screen(recs):
+    return analyze_records(recs, fist_width(None, "f"), ScaleInputs(foot_length_cm=FOOT_CM, sex="f"), "auto",
+                           AnalysisConfig())
+
+
+def test_the_deeper_drive_out_of_the_picture_is_not_measured_and_said():
+    wide, cut = _screen(_clip(640)), _screen(_clip(400))  # the kneecap reaches x = 410 at 40 deg
+    assert [a.knee_past_toe_cm is not None for a in wide.attempts] == [True, True]
+    assert not np.any(choose_leg(_clip(640)).cut_by_edge)
+    first, second = cut.attempts
+    assert first.knee_past_toe_cm == pytest.approx(wide.attempts[0].knee_past_toe_cm, abs=1e-6)  # in view: kept
+    assert second.knee_past_toe_cm is None and second.reason == OUT_OF_PICTURE
+    # the best is the drive seen whole, and the user is told the deeper one was not counted
+    assert cut.best.knee_past_toe_cm == pytest.approx(first.knee_past_toe_cm)
+    assert any("#2" in w and "out of the picture" in w for w in cut.warnings)
+    assert not any("out of the picture" in w for w in wide.warnings)
+
+
+def test_every_drive_out_of_the_picture_leaves_the_screen_unmeasured_with_the_reason():
+    res = _screen(_clip(380))  # the kneecap passes x = 379 in both drives
+    assert all(a.knee_past_toe_cm is None for a in res.attempts)
+    assert res.best.verdict == "not_measured" and res.best.reason == OUT_OF_PICTURE
