@@ -73,6 +73,9 @@ def shin_angle_series(track: LegTrack, forward: np.ndarray) -> tuple[np.ndarray,
     return combine_shin(lm, edge)
 
 
+FRAME_EDGE_SHINS = 0.25  # see AnalysisConfig.frame_edge_shins
+
+
 @dataclass(frozen=True)
 class AnalysisConfig:
     heel_lift_tolerance_cm: float = 0.75  # heel counts as down while within this of its floor position
@@ -84,7 +87,7 @@ class AnalysisConfig:
     max_heel_turn_deg: float = 20.0  # ...and frames whose heel point swung about the ankle by more (vs the toes)
     # a knee or toe landmark this close to the frame's edge (shin lengths) with its silhouette point missing or on
     # the edge: the kneecap or toes are out of the picture in that frame
-    frame_edge_shins: float = 0.25
+    frame_edge_shins: float = FRAME_EDGE_SHINS
     heel_glitch_drop_foot_lm: float = 0.1  # heel readings dipping this far below their neighbours (heel-to-toe
     # landmark distances) for a few frames are mask glitches, not the heel going down
     view: ViewConfig = field(default_factory=ViewConfig)
@@ -522,10 +525,9 @@ def analyze_records(
         attempts.append(_attempt(k, span, t, travel, kpt_cm, shin, heel_down, heel_lift_cm, fist.width_cm, view,
                                  frame_index, track.cut_by_edge))
     best = best_of_attempts(attempts, fist.width_cm, view, scale)
-    cut_off = [a.index + 1 for a in attempts if a.reason == OUT_OF_PICTURE]
-    if cut_off and best.knee_past_toe_cm is not None:
-        which = ", ".join(f"#{i}" for i in cut_off)
-        warnings.append(f"Attempt {which}: {OUT_OF_PICTURE}; not counted.")
+    note = out_of_picture_note(attempts, best)
+    if note:
+        warnings.append(note)
     if scale is not None:
         scale = with_distance_uncertainty(scale, best.knee_past_toe_cm, cfg.silhouette_edge_px)
         if best.knee_past_toe_cm is not None:
@@ -587,6 +589,24 @@ OUT_OF_PICTURE = ("the knee or toes went out of the picture at the deepest point
 OUT_OF_PICTURE_TOL_DEG = 1.0
 
 
+def end_range_out_of_picture(deepest_cut_lean_deg: float, best_lean_deg: float | None) -> bool:
+    """Whether an attempt's end range was out of the picture: the shin leaned as far (within
+    ``OUT_OF_PICTURE_TOL_DEG``) or further in frames with the knee or toes cut by the frame's edge than at the
+    best frame in view (``best_lean_deg`` None: no frame in view; ``-inf`` cut lean: no cut frame)."""
+    if deepest_cut_lean_deg == -math.inf:
+        return False
+    return best_lean_deg is None or not math.isfinite(best_lean_deg) or (
+        deepest_cut_lean_deg >= best_lean_deg - OUT_OF_PICTURE_TOL_DEG)
+
+
+def out_of_picture_note(attempts: list[Attempt], best: Best) -> str | None:
+    """The note naming attempts left out because their end range was out of the picture (when others count)."""
+    cut_off = [a.index + 1 for a in attempts if a.reason == OUT_OF_PICTURE]
+    if not cut_off or best.knee_past_toe_cm is None:
+        return None
+    return f"Attempt {', '.join(f'#{i}' for i in cut_off)}: {OUT_OF_PICTURE}; not counted."
+
+
 def _attempt(
     k: int,
     span,
@@ -618,7 +638,7 @@ def _attempt(
     if cut is not None and cut.any():
         lean_cut = shin[sl][cut]
         deepest_cut = float(np.max(lean_cut)) if np.isfinite(lean_cut).all() else math.inf
-        if idx is None or not math.isfinite(shin[idx]) or deepest_cut >= shin[idx] - OUT_OF_PICTURE_TOL_DEG:
+        if end_range_out_of_picture(deepest_cut, None if idx is None else float(shin[idx])):
             return Attempt(k, float(t[span.start]), float(t[span.stop]), None, None, None, None, None, all_down,
                            lift_max, OUT_OF_PICTURE)
     if idx is None:

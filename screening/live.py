@@ -40,7 +40,17 @@ from calibration.scale import (
     with_distance_uncertainty,
 )
 from calibration.view import ViewConfig, check_view, heel_held_up, yaw_from_side_deg
-from screening.analysis import best_of_attempts, contact_forward, kneel_evidence, shin_angle_from_front_edge
+from screening.analysis import (
+    FRAME_EDGE_SHINS,
+    OUT_OF_PICTURE,
+    best_of_attempts,
+    contact_forward,
+    cut_by_frame_edge,
+    end_range_out_of_picture,
+    kneel_evidence,
+    out_of_picture_note,
+    shin_angle_from_front_edge,
+)
 from screening.geometry import (
     foot_tilt_deg,
     height_above_line_px,
@@ -108,6 +118,7 @@ class LiveConfig:
     min_visibility: float = 0.5
     min_shin_fraction: float = 60.0 / 1280.0  # shin length over the frame's long side
     hands_clear_shins: float = 0.3  # a wrist nearer the knee than this many shin lengths = hands on the knee
+    frame_edge_shins: float = FRAME_EDGE_SHINS  # knee or toes out of the picture (as offline: cut_by_frame_edge)
     edge_px: float = 1.5
     scale_every: int = 10  # recompute the scale every this many frames
     scale_samples: int = 300
@@ -216,6 +227,7 @@ class _Running:
     best_kpt_px: float | None = None
     best_shin: float | None = None
     last_seen_t: float = 0.0
+    cut_lean: float = -math.inf  # the furthest shin lean seen with the knee or toes out of the picture
 
 
 class LiveScreen:
@@ -463,6 +475,7 @@ class LiveScreen:
         hints = [CHECK_HINTS[k] for k in CHECK_LABELS if k in checks and not checks[k]]
 
         shin = kpt_px = lift_px = math.nan
+        cut = False
         points: dict[str, np.ndarray] = {}
         forward = self._forward
         if rec.pose_found and side is not None and self._side is not None:
@@ -475,6 +488,10 @@ class LiveScreen:
             for k in ("hip", "knee", "ankle", "heel", "toe"):
                 points[k] = rec.xy_px[names[k]]
             legs = rec.legs.get(side)
+            if legs is not None:
+                near = cfg.frame_edge_shins * float(np.linalg.norm(knee - ankle))
+                cut = cut_by_frame_edge(knee, legs.kneecap_front_px, rec.width_px, rec.height_px, near) or \
+                    cut_by_frame_edge(toe, legs.toe_tip_px, rec.width_px, rec.height_px, near)
             sole = math.nan
             if legs is not None and _finite(legs.heel_bottom_px) and _finite(legs.toe_tip_px):
                 cf = contact_forward(legs.heel_bottom_px, legs.toe_tip_px)
@@ -528,7 +545,7 @@ class LiveScreen:
             self._log.append((t, rec.frame_index, kpt_px, shin, lift_px, rec.pose_found, ppc))
         log_pos = len(self._log) - 1
 
-        finished, new_best = self._step_attempt(t, rec, shin, kpt_px, lift_cm, heel_down, log_pos)
+        finished, new_best = self._step_attempt(t, rec, shin, kpt_px, lift_cm, heel_down, log_pos, cut)
         run = self._running
         best_cm = None
         if run is not None and run.best_kpt_px is not None and self.scale is not None:
@@ -574,6 +591,7 @@ class LiveScreen:
         lift_cm: float,
         heel_down: bool | None,
         log_pos: int,
+        cut: bool = False,
     ) -> tuple[LiveAttempt | None, bool]:
         cfg = self.cfg
         run = self._running
@@ -592,6 +610,8 @@ class LiveScreen:
             else:
                 return None, False
         # an attempt is running
+        if cut:
+            run.cut_lean = max(run.cut_lean, shin if math.isfinite(shin) else math.inf)
         if not math.isfinite(shin):
             if t - run.last_seen_t > cfg.lost_s:
                 return self._finish(t), False
@@ -629,7 +649,10 @@ class LiveScreen:
     def _make_attempt(self, run: _Running, t_end: float) -> LiveAttempt:
         ppc = self.scale.px_per_cm if self.scale else None
         cm = run.best_kpt_px / ppc if run.best_kpt_px is not None and ppc else None
-        if run.best_frame is None:
+        if end_range_out_of_picture(run.cut_lean, run.best_shin):
+            cm, reason = None, OUT_OF_PICTURE
+            run.best_kpt_px = run.best_shin = None
+        elif run.best_frame is None:
             reason = "the heel was off the floor for the whole attempt"
         elif cm is None:
             reason = "the kneecap or toe tip was not found in the silhouette"
@@ -726,6 +749,9 @@ class LiveScreen:
                 best = type(best)(**{**best.__dict__, "knee_past_toe_uncertainty_cm": scale.uncertainty_cm})
         measured = [a.knee_past_toe_cm for a in attempts if a.knee_past_toe_cm is not None]
         warnings = list(view.warnings)
+        note = out_of_picture_note(attempts, best)
+        if note:
+            warnings.append(note)
         if scale is not None and scale.source == "assumed_foot_length":
             warnings.append(
                 "No scale was given, so an average foot length was assumed: give your foot length, height or a "

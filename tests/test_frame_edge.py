@@ -71,3 +71,20 @@ def test_every_drive_out_of_the_picture_leaves_the_screen_unmeasured_with_the_re
     res = _screen(_clip(380))  # the kneecap passes x = 379 in both drives
     assert all(a.knee_past_toe_cm is None for a in res.attempts)
     assert res.best.verdict == "not_measured" and res.best.reason == OUT_OF_PICTURE
+
+
+def test_the_live_screen_leaves_out_the_drive_that_went_out_of_the_picture():
+    from tests.test_live import screen
+
+    wide, cut = screen(), screen()
+    for r in _clip(640):
+        wide.update(r)
+    for r in _clip(400):
+        cut.update(r)
+    assert [a.knee_past_toe_cm is not None for a in wide.attempts] == [True, True]
+    assert [a.reason for a in cut.attempts] == ["", OUT_OF_PICTURE]
+    assert cut.attempts[0].knee_past_toe_cm == pytest.approx(wide.attempts[0].knee_past_toe_cm, abs=1e-6)
+    res = cut.to_result()
+    assert res.best.attempt_index == 0
+    assert any("#2" in w and "out of the picture" in w for w in res.warnings)
+    assert not any("out of the picture" in w for w in wide.to_result().warnings)
