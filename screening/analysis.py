@@ -74,11 +74,12 @@ def shin_angle_series(track: LegTrack, forward: np.ndarray) -> tuple[np.ndarray,
 
 
 FRAME_EDGE_SHINS = 0.25  # see AnalysisConfig.frame_edge_shins
+HEEL_LIFT_TOLERANCE_CM = 0.75  # see AnalysisConfig.heel_lift_tolerance_cm (the live screen uses the same)
 
 
 @dataclass(frozen=True)
 class AnalysisConfig:
-    heel_lift_tolerance_cm: float = 0.75  # heel counts as down while within this of its floor position
+    heel_lift_tolerance_cm: float = HEEL_LIFT_TOLERANCE_CM  # heel counts as down within this of its floor position
     smoothing_sigma_s: float = 0.05
     silhouette_edge_px: float = 1.5  # 1-sigma error of a silhouette edge at the processing resolution
     half_kneel_knee_gap: float = 0.3  # knee height gap (in shin lengths) that marks a half-kneeling stance

@@ -42,6 +42,7 @@ from calibration.scale import (
 from calibration.view import ViewConfig, check_view, heel_held_up, yaw_from_side_deg
 from screening.analysis import (
     FRAME_EDGE_SHINS,
+    HEEL_LIFT_TOLERANCE_CM,
     OUT_OF_PICTURE,
     best_of_attempts,
     contact_forward,
@@ -93,7 +94,7 @@ HIPS = (23, 24)
 
 @dataclass(frozen=True)
 class LiveConfig:
-    heel_lift_tolerance_cm: float = 0.8  # as the offline AnalysisConfig
+    heel_lift_tolerance_cm: float = HEEL_LIFT_TOLERANCE_CM  # as the offline AnalysisConfig (was 0.8, left behind)
     floor_window_s: float = 12.0
     floor_percentile: float = 20.0
     start_deg: float = 8.0  # an attempt starts this far above the resting shin angle

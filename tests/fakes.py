@@ -118,6 +118,6 @@ def drives(peaks_deg=(25.0, 35.0), period_s=2.0, rest_deg=10.0):
 def blank_clip(path, seconds: float = 4.0, fps: float = 30.0) -> None:
     from vision.writer import Mp4Writer
 
-    with Mp4Writer(path, fps, 320, 480) as w:
+    with Mp4Writer(path, fps, W, H) as w:  # the fake's landmarks and mask are in a W x H frame
         for i in range(int(seconds * fps)):
-            w.write(np.full((480, 320, 3), 120, np.uint8), i / fps)
+            w.write(np.full((H, W, 3), 120, np.uint8), i / fps)
