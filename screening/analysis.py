@@ -75,6 +75,7 @@ def shin_angle_series(track: LegTrack, forward: np.ndarray) -> tuple[np.ndarray,
 
 FRAME_EDGE_SHINS = 0.25  # see AnalysisConfig.frame_edge_shins
 HEEL_LIFT_TOLERANCE_CM = 0.75  # see AnalysisConfig.heel_lift_tolerance_cm (the live screen uses the same)
+MAX_SHIN_LENGTH_CHANGE = 0.15  # see AnalysisConfig.max_shin_length_change (the live screen uses the same)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class AnalysisConfig:
     silhouette_edge_px: float = 1.5  # 1-sigma error of a silhouette edge at the processing resolution
     half_kneel_knee_gap: float = 0.3  # knee height gap (in shin lengths) that marks a half-kneeling stance
     half_kneel_knee_floor_gap: float = 0.45  # ...with the lower knee at most this far above the feet (shins)
-    max_shin_length_change: float = 0.15  # frames whose knee-ankle length is off the clip median by more are glitches
+    max_shin_length_change: float = MAX_SHIN_LENGTH_CHANGE  # knee-ankle length this far off the median: a glitch
     max_heel_turn_deg: float = 20.0  # ...and frames whose heel point swung about the ankle by more (vs the toes)
     # a knee or toe landmark this close to the frame's edge (shin lengths) with its silhouette point missing or on
     # the edge: the kneecap or toes are out of the picture in that frame

@@ -43,6 +43,7 @@ from calibration.view import ViewConfig, check_view, heel_held_up, yaw_from_side
 from screening.analysis import (
     FRAME_EDGE_SHINS,
     HEEL_LIFT_TOLERANCE_CM,
+    MAX_SHIN_LENGTH_CHANGE,
     OUT_OF_PICTURE,
     best_of_attempts,
     contact_forward,
@@ -120,6 +121,9 @@ class LiveConfig:
     min_shin_fraction: float = 60.0 / 1280.0  # shin length over the frame's long side
     hands_clear_shins: float = 0.3  # a wrist nearer the knee than this many shin lengths = hands on the knee
     frame_edge_shins: float = FRAME_EDGE_SHINS  # knee or toes out of the picture (as offline: cut_by_frame_edge)
+    # a knee-to-ankle length this far off the session's median: the pose model misplaced the leg (as offline)
+    max_shin_length_change: float = MAX_SHIN_LENGTH_CHANGE
+    min_shin_samples: int = 10  # ... judged once this many frames give the median
     edge_px: float = 1.5
     scale_every: int = 10  # recompute the scale every this many frames
     scale_samples: int = 300
@@ -447,6 +451,16 @@ class LiveScreen:
             self._shin_len.append(shin_len)
         return checks
 
+    def _leg_misplaced(self, rec: FrameRecord, side: str) -> bool:
+        """The knee-to-ankle length is off the session's median by more than ``max_shin_length_change``: the pose
+        model has misplaced the leg in this frame (a knee point sliding down the shin), as the clip analysis
+        judges it (``analysis._drop_implausible_frames``)."""
+        if rec.xy_px is None or len(self._shin_len) < self.cfg.min_shin_samples:
+            return False
+        names = LEG_LANDMARK_INDEX[side]
+        now = float(np.linalg.norm(rec.xy_px[names["knee"]] - rec.xy_px[names["ankle"]]))
+        return abs(now / float(np.median(self._shin_len)) - 1.0) > self.cfg.max_shin_length_change
+
     def _heel_up_now(self) -> bool:
         """The front heel has been off the floor for the recent window (read against the back leg's floor line,
         as the session result is judged); False when there are too few readings to tell."""
@@ -479,7 +493,10 @@ class LiveScreen:
         cut = False
         points: dict[str, np.ndarray] = {}
         forward = self._forward
-        if rec.pose_found and side is not None and self._side is not None:
+        if rec.pose_found and side is not None and self._side is not None and self._leg_misplaced(rec, side):
+            self._posed += 1  # the person is seen, but this frame's leg points are not used
+            self._last_person_t = t
+        elif rec.pose_found and side is not None and self._side is not None:
             assert rec.xy_px is not None
             self._posed += 1
             self._last_person_t = t

@@ -125,3 +125,42 @@ def test_brief_dips_of_the_heel_point_do_not_make_a_flat_heel_read_lifted():
     assert res.attempts[0].knee_past_toe_cm == pytest.approx(clean.attempts[0].knee_past_toe_cm, abs=0.2)
     off = _screen(recs, AnalysisConfig(heel_glitch_drop_foot_lm=np.inf))
     assert not off.attempts[0].heel_down
+
+
+def _knee_slid(rec):
+    """The knee point slid halfway down the shin and off its line (seen on a rendered clip for seven frames:
+    the landmark shin angle read 10 deg steeper)."""
+    xy = rec.xy_px.copy()
+    d = xy[25] - ANKLE
+    lean = math.atan2(d[0], -d[1]) + math.radians(20.0)  # 20 deg further forward
+    xy[25] = ANKLE + 0.6 * float(np.linalg.norm(d)) * np.array([math.sin(lean), -math.cos(lean)])
+    return replace(rec, xy_px=xy)
+
+
+_PEAK = int(np.argmax(drive([36.0])))
+PEAK_FRAMES = range(_PEAK - 3, _PEAK + 4)
+
+
+def test_a_knee_point_sliding_down_the_shin_is_not_read_clip_and_live():
+    from tests.test_live import screen
+
+    clean = [record(i, s) for i, s in enumerate(drive([36.0]))]
+    slid = [_knee_slid(r) if r.frame_index in PEAK_FRAMES else r for r in clean]
+    ref, res = _screen(clean), _screen(slid)
+    assert res.attempts[0].shin_angle_deg == pytest.approx(ref.attempts[0].shin_angle_deg, abs=0.5)
+    off = _screen(slid, AnalysisConfig(max_shin_length_change=1.0))  # for contrast: the glitch read steep
+    assert off.attempts[0].shin_angle_deg > ref.attempts[0].shin_angle_deg + 5.0
+    from calibration.fist import fist_width as _fist
+    from screening.live import LiveConfig, LiveScreen
+
+    live_ref, live = screen(), screen()
+    live_off = LiveScreen(_fist(None, "f"), ScaleInputs(foot_length_cm=FOOT_CM, sex="f"),
+                          cfg=LiveConfig(max_shin_length_change=1.0))
+    for a, b in zip(clean, slid, strict=True):
+        live_ref.update(a)
+        live.update(b)
+        live_off.update(b)
+    assert live.attempts[0].shin_angle_deg == pytest.approx(live_ref.attempts[0].shin_angle_deg, abs=0.5)
+    assert live.attempts[0].peak_shin_angle_deg == pytest.approx(live_ref.attempts[0].peak_shin_angle_deg, abs=0.5)
+    # without the rule the live numbers (and the attempt's peak) showed the glitch: 56 deg for a 36 deg drive
+    assert live_off.attempts[0].peak_shin_angle_deg > live_ref.attempts[0].peak_shin_angle_deg + 5.0
