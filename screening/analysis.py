@@ -44,6 +44,7 @@ from screening.heel_floor import HeelFloorConfig, heel_floor_check
 from screening.landmarks import LEG_LANDMARK_INDEX, Landmark
 from screening.records import FrameRecord
 from screening.results import Attempt, Best, FrameSeries, Scale, ScreenResult
+from screening.silhouette import FootKneePoints
 from screening.smoothing import drop_low_spikes, zero_phase_smooth
 
 # Height of the front-most point of the longest toe above the floor, as a fraction of foot length: 1.5 cm
@@ -198,6 +199,17 @@ def cut_by_frame_edge(landmark_px: np.ndarray, silhouette_px: np.ndarray, width_
     return not np.all(np.isfinite(silhouette_px)) or margin(silhouette_px) < on_edge_px
 
 
+def leg_out_of_picture(knee_px: np.ndarray, ankle_px: np.ndarray, toe_px: np.ndarray,
+                       points: FootKneePoints | None, width_px: int, height_px: int, frame_edge_shins: float) -> bool:
+    """The screened leg's kneecap or toes run out of the picture in this frame (``cut_by_frame_edge`` on the knee
+    and on the toes, "near" being ``frame_edge_shins`` knee-to-ankle lengths)."""
+    if points is None:
+        return False
+    near = frame_edge_shins * float(np.linalg.norm(np.asarray(knee_px) - np.asarray(ankle_px)))
+    return (cut_by_frame_edge(knee_px, points.kneecap_front_px, width_px, height_px, near)
+            or cut_by_frame_edge(toe_px, points.toe_tip_px, width_px, height_px, near))
+
+
 def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConfig = AnalysisConfig()) -> LegTrack:
     """Pick the screened (front) leg in every frame.
 
@@ -263,12 +275,9 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
         pts = r.legs.get(lab)
         return getattr(pts, attr) if pts is not None else np.array([np.nan, np.nan])
 
-    cut = np.zeros(n, dtype=bool)
-    for i, (r, lab) in enumerate(zip(records, labels, strict=False)):
-        if lab is not None:
-            near = cfg.frame_edge_shins * float(np.linalg.norm(_lm(r, lab, "knee") - _lm(r, lab, "ankle")))
-            cut[i] = any(cut_by_frame_edge(_lm(r, lab, lm), leg_point(r, lab, sil), r.width_px, r.height_px, near)
-                         for lm, sil in (("knee", "kneecap_front_px"), ("toe", "toe_tip_px")))
+    cut = np.array([lab is not None and leg_out_of_picture(_lm(r, lab, "knee"), _lm(r, lab, "ankle"), _lm(r, lab, "toe"),
+                                                           r.legs.get(lab), r.width_px, r.height_px, cfg.frame_edge_shins)
+                    for r, lab in zip(records, labels, strict=False)], dtype=bool)
 
     return LegTrack(
         side=side_label if posed else None,

@@ -47,9 +47,9 @@ from screening.analysis import (
     OUT_OF_PICTURE,
     best_of_attempts,
     contact_forward,
-    cut_by_frame_edge,
     end_range_out_of_picture,
     kneel_evidence,
+    leg_out_of_picture,
     out_of_picture_note,
     shin_angle_from_front_edge,
 )
@@ -506,10 +506,7 @@ class LiveScreen:
             for k in ("hip", "knee", "ankle", "heel", "toe"):
                 points[k] = rec.xy_px[names[k]]
             legs = rec.legs.get(side)
-            if legs is not None:
-                near = cfg.frame_edge_shins * float(np.linalg.norm(knee - ankle))
-                cut = cut_by_frame_edge(knee, legs.kneecap_front_px, rec.width_px, rec.height_px, near) or \
-                    cut_by_frame_edge(toe, legs.toe_tip_px, rec.width_px, rec.height_px, near)
+            cut = leg_out_of_picture(knee, ankle, toe, legs, rec.width_px, rec.height_px, cfg.frame_edge_shins)
             sole = math.nan
             if legs is not None and _finite(legs.heel_bottom_px) and _finite(legs.toe_tip_px):
                 cf = contact_forward(legs.heel_bottom_px, legs.toe_tip_px)
