@@ -35,25 +35,70 @@ MODULE = "vision.decode_process"
 SLOTS = 6
 
 
+Box = tuple[float, float, float, float]
+
+
+class PersonBoxes:
+    """The child's side of the person's box for the camera tracker, the same on every run of a clip.
+
+    The tracker leaves the person out when it picks background corners (every ~20 frames). It takes the box the
+    analysis had after frame ``index - LAG_FRAMES`` (the analysis answers every frame, in order, with
+    ``ProcessDecoder.frame_done``), waiting for that answer if need be - never "whatever box had arrived by
+    then", which depended on how far ahead the child happened to be and made two runs of the same clip differ
+    in the second decimal. The child is at most its slots ahead of the analysis, fewer than ``LAG_FRAMES``."""
+
+    LAG_FRAMES = SLOTS + 2
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._boxes: dict[int, Box | None] = {}
+        self._closed = False
+
+    def answer(self, index: int, box: Box | None) -> None:
+        with self._cond:
+            self._boxes[index] = box
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def box_for(self, index: int) -> Box | None:
+        target = index - self.LAG_FRAMES
+        if target < 0:
+            return None
+        with self._cond:
+            while target not in self._boxes and not self._closed:
+                self._cond.wait(1.0)
+            return self._boxes.get(target)
+
+
 class ProcessDecoder(ipc.Helper):
-    """Iterate a clip's frames decoded in a child process. ``set_person_box`` feeds the camera tracker."""
+    """Iterate a clip's frames decoded in a child process. With ``answers``, the caller tells it the person's box
+    after every frame (``frame_done``), for the camera tracker."""
 
     def __init__(
         self, path: str | Path, max_side_px: int | None, track_camera: bool = True, info: video.VideoInfo | None = None,
-        spares: ipc.SpareHelpers | None = None,
+        spares: ipc.SpareHelpers | None = None, answers: bool = False,
     ) -> None:
+        """``answers``: the caller calls ``frame_done`` for every frame it takes, in order (the tracker then leaves
+        the person out, the same way on every run); without it the tracker uses the whole picture."""
         self.path = Path(path)
         info = info if info is not None else video.probe(path)
         w, h = video.scaled_size(info.width_px, info.height_px, max_side_px, even=True)
         self.shape = (h * 3 // 2, w)  # I420: Y plane, then the quarter-size U and V planes
         super().__init__(MODULE, SLOTS, self.shape,
-                         dict(path=str(self.path.resolve()), max_side_px=max_side_px, track_camera=track_camera),
+                         dict(path=str(self.path.resolve()), max_side_px=max_side_px, track_camera=track_camera,
+                              answers=answers),
                          spares=spares)  # absolute: the child runs in the repository's directory
         assert self._slots is not None
         self._slots.flags.writeable = False
 
-    def set_person_box(self, box: tuple[float, ...] | None) -> None:
-        self._tell(("box", None if box is None else tuple(float(v) for v in box)))
+    def frame_done(self, index: int, person_box: tuple[float, ...] | None) -> None:
+        """The caller is done with frame ``index``; ``person_box`` (x0, y0, x1, y1): the person's latest box."""
+        box = None if person_box is None else tuple(float(v) for v in person_box[:4])
+        self._tell(("done", int(index), box))
 
     def _tell(self, msg: Any) -> None:
         try:
@@ -108,18 +153,19 @@ def _child_main() -> int:
     free: queue.Queue[int | None] = queue.Queue()
     for i in range(SLOTS):
         free.put(i)
-    box: list[tuple[float, ...] | None] = [None]
+    boxes = PersonBoxes()
 
-    def listen() -> None:  # slot releases, person boxes and stop requests from the parent
+    def listen() -> None:  # slot releases, the analysis's per-frame answers and stop requests from the parent
         while True:
             msg = ipc.receive(inp)
             if msg is None or msg[0] == "stop":
+                boxes.close()
                 free.put(None)
                 return
             if msg[0] == "free":
                 free.put(msg[1])
-            elif msg[0] == "box":
-                box[0] = msg[1]
+            elif msg[0] == "done":
+                boxes.answer(msg[1], msg[2])
 
     threading.Thread(target=listen, daemon=True).start()
     tracker = CameraTracker() if args["track_camera"] else None
@@ -127,8 +173,8 @@ def _child_main() -> int:
         for index, time_s, vf in video.iter_decoded(Path(args["path"]), codec_threads=False):
             i420 = video.upright_i420(vf, args["max_side_px"])
             luma = i420[: i420.shape[0] * 2 // 3]
-            b = box[0]
-            to_ref = tracker.update(luma, (b[0], b[1], b[2], b[3]) if b else None) if tracker is not None else None
+            box = partial(boxes.box_for, index) if args.get("answers") else None
+            to_ref = tracker.update(luma, box) if tracker is not None else None
             slot = free.get()
             if slot is None:
                 return 0

@@ -164,23 +164,23 @@ def _silhouettes(
         return InlineSilhouettes()
 
 
-BoxFn = Callable[[tuple[float, ...] | None], None]
+FrameDoneFn = Callable[[int, tuple[float, ...] | None], None]  # (frame index, the person's latest box)
 
 
 def _decoded_frames(
     path: str | Path, info: video.VideoInfo, max_side_px: int, spares: SpareHelpers | None = None
-) -> tuple[Iterable[video.Frame], BoxFn]:
-    """Upright, downsized frames with camera motion tracked, and a callback taking the person's latest box
-    (it keeps body motion out of the background tracker).
+) -> tuple[Iterable[video.Frame], FrameDoneFn]:
+    """Upright, downsized frames with camera motion tracked, and a callback to call after every frame with the
+    person's latest box (it keeps body motion out of the background tracker).
 
     Clips are decoded in a child process (``vision.decode_process``: decoding beside the pose model in a
     thread of this process costs pose time through the GIL); if no child process can be started, in a
     background thread instead. A still is read directly."""
     if info.is_still:
-        return video.iter_frames(path, max_side_px), lambda box: None
+        return video.iter_frames(path, max_side_px), lambda index, box: None
     try:
-        dec = decode_process.ProcessDecoder(path, max_side_px, info=info, spares=spares)
-        return dec, dec.set_person_box
+        dec = decode_process.ProcessDecoder(path, max_side_px, info=info, spares=spares, answers=True)
+        return dec, dec.frame_done
     except OSError as exc:
         log.warning("no decoder process (%s): decoding in a thread", exc)
     person_box: list[tuple[float, ...] | None] = [None]
@@ -191,7 +191,7 @@ def _decoded_frames(
         to_ref = tracker.update(fr.rgb, box if box is None else (box[0], box[1], box[2], box[3]))
         return video.Frame(fr.index, fr.time_s, fr.rgb, to_ref)
 
-    return video.iter_frames_prefetch(path, max_side_px, prepare=prepare), lambda box: person_box.__setitem__(0, box)
+    return video.iter_frames_prefetch(path, max_side_px, prepare=prepare), lambda index, box: person_box.__setitem__(0, box)
 
 
 class FramePlanner:
@@ -272,7 +272,7 @@ def analyze_clip(
         clip_pose_model(video_mode=not info.is_still))
     spares = None if models is None else models.helpers
     # the decoder starts first: its process starts up while the pose model's graph is (re)built
-    frames, set_person_box = _decoded_frames(path, info, options.max_side_px, spares)
+    frames, frame_done = _decoded_frames(path, info, options.max_side_px, spares)
     silhouettes = _silhouettes(info, options.max_side_px, spares)
     try:
         est.reset()
@@ -288,6 +288,7 @@ def analyze_clip(
         taker = _MaskTaker(est)
         planner = FramePlanner(1 if info.is_still else options.stride_frames, options.dense_margin_deg)
         decoded_s = 0.0
+        person_box: tuple[float, ...] | None = None
         for fr in frames:
             decoded_s = fr.time_s
             if options.max_duration_s is not None and fr.time_s > options.max_duration_s + 1.0:
@@ -296,19 +297,18 @@ def analyze_clip(
                     f"The clip runs longer than the {options.max_duration_s:.0f} s limit. "
                     "Trim it to the attempts (a few seconds each) and retry."
                 )
-            if not planner.wants(fr, force=fr.index in check_at):
-                continue
-            todo = [fr]
+            todo = [fr] if planner.wants(fr, force=fr.index in check_at) else []
             while todo:
                 cur = todo.pop(0)
                 find_marker = options.marker_cm is not None and cur.index < options.marker_search_frames
                 records.append(observe_frame(cur.rgb, cur.index, cur.time_s, taker, find_marker, cur.to_ref))
                 silhouettes.submit(records, len(records) - 1, taker.take())
                 if records[-1].xy_px is not None:
-                    set_person_box(tuple(records[-1].xy_px.min(axis=0)) + tuple(records[-1].xy_px.max(axis=0)))
+                    person_box = tuple(records[-1].xy_px.min(axis=0)) + tuple(records[-1].xy_px.max(axis=0))
                 if cur.index in check_at and records[-1].pose_found:
                     samples[cur.index] = cur.rgb
                 todo = planner.observed(records[-1]) + todo
+            frame_done(fr.index, person_box)  # for every frame, posed or not (decode_process.PersonBoxes)
             if progress is not None:
                 progress(fr.index + 1, max(expected, fr.index + 1))
         silhouettes.finish(records)

@@ -9,9 +9,18 @@ so a camera that tilts by 5 degrees is not read as a 2 cm heel lift or a 5 degre
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import cv2
 import numpy as np
+
+Box = tuple[float, float, float, float]
+BoxArg = Box | None | Callable[[], Box | None]
+
+
+def _box(arg: BoxArg) -> Box | None:
+    return arg() if callable(arg) else arg
+
 
 WORK_LONG_SIDE_PX = 320
 MIN_TRACKS = 12
@@ -36,18 +45,19 @@ class CameraTracker:
         self._scale = 1.0
         self._age = 0
 
-    def update(self, image: np.ndarray, person_box_px: tuple[float, float, float, float] | None) -> np.ndarray:
-        """``image``: the upright frame, RGB (H, W, 3) or its luma (H, W)."""
+    def update(self, image: np.ndarray, person_box_px: BoxArg) -> np.ndarray:
+        """``image``: the upright frame, RGB (H, W, 3) or its luma (H, W). ``person_box_px``: the person's box
+        (x0, y0, x1, y1), None, or a function giving it, asked only when background corners are picked."""
         h, w = image.shape[:2]
         s = min(1.0, WORK_LONG_SIDE_PX / max(h, w))
         small = cv2.resize(image, (max(1, int(w * s)), max(1, int(h * s))), interpolation=cv2.INTER_AREA)
         gray = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
         if self._prev_gray is None or self._prev_gray.shape != gray.shape:
             self._prev_gray, self._scale = gray, s
-            self._pts = self._detect(gray, person_box_px, s)
+            self._pts = self._detect(gray, _box(person_box_px), s)
             return self._to_ref[:2].copy()
         if self._pts is None or len(self._pts) < 3 * MIN_TRACKS or self._age >= self.REDETECT_EVERY:
-            self._pts = self._detect(self._prev_gray, person_box_px, s)
+            self._pts = self._detect(self._prev_gray, _box(person_box_px), s)
             self._age = 0
         step, self._pts = self._step(self._prev_gray, gray, self._pts, s)
         self._age += 1
