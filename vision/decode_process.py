@@ -8,9 +8,10 @@ child process has its own interpreter, so it decodes on the second core while th
 The child (``python -m vision.decode_process``, a plain subprocess: nothing of the caller's main
 module is re-run) writes each upright, downsized frame as YUV 4:2:0 planes (half the bytes of RGB, and
 cheaper to scale) into one of a ring of shared-memory slots
-and reports (index, time, slot, camera map) on its stdout; the parent converts the slot to RGB and hands
-it back on the child's stdin, together with the person's latest box, which keeps the body out of the
-camera tracker. Errors in the child reach the parent as the same ``UnreadableInputError`` message.
+and reports (index, time, slot, camera map) on its stdout; the parent copies the slot out, hands it back
+on the child's stdin and, once done with the frame, says so with the person's latest box, which keeps the
+body out of the camera tracker (``PersonBoxes``: taken at a fixed lag, so every run of a clip gives the same
+numbers). Errors in the child reach the parent as the same ``UnreadableInputError`` message.
 Nothing leaves the machine: the only channels are two pipes and a shared-memory block.
 """
 
