@@ -29,14 +29,12 @@ from typing import Any
 
 from screening.errors import UnreadableInputError
 from vision import ipc, video
+from vision.stabilize import Box
 
 log = logging.getLogger(__name__)
 
 MODULE = "vision.decode_process"
 SLOTS = 6
-
-
-Box = tuple[float, float, float, float]
 
 
 class PersonBoxes:
