@@ -88,3 +88,22 @@ def test_the_live_screen_leaves_out_the_drive_that_went_out_of_the_picture():
     assert res.best.attempt_index == 0
     assert any("#2" in w and "out of the picture" in w for w in res.warnings)
     assert not any("out of the picture" in w for w in wide.to_result().warnings)
+
+
+@pytest.mark.parametrize(
+    ("measured", "given", "says"),
+    [
+        (22.5, 24.6, "less than"),  # toes lost against the floor: the knee past toe reads long
+        (23.4, 24.6, None),  # within the 3-D measurement's spread
+        (27.3, 24.6, "more than"),
+        (26.8, 24.6, None),
+        (None, 24.6, None),  # no camera model
+        (22.0, None, None),  # no foot length given
+        (float("nan"), 24.6, None),
+    ],
+)
+def test_foot_length_check_against_the_tape(measured, given, says):
+    from screening.analysis import foot_length_check
+
+    note = foot_length_check(measured, given, 1.5, 2.5)
+    assert (note is None) if says is None else (says in note and f"{given:.1f} cm" in note)
