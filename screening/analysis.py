@@ -77,6 +77,7 @@ def shin_angle_series(track: LegTrack, forward: np.ndarray) -> tuple[np.ndarray,
 FRAME_EDGE_SHINS = 0.25  # see AnalysisConfig.frame_edge_shins
 HEEL_LIFT_TOLERANCE_CM = 0.75  # see AnalysisConfig.heel_lift_tolerance_cm (the live screen uses the same)
 MAX_SHIN_LENGTH_CHANGE = 0.15  # see AnalysisConfig.max_shin_length_change (the live screen uses the same)
+MAX_HEEL_TURN_DEG = 20.0  # see AnalysisConfig.max_heel_turn_deg (the live screen uses the same)
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class AnalysisConfig:
     half_kneel_knee_gap: float = 0.3  # knee height gap (in shin lengths) that marks a half-kneeling stance
     half_kneel_knee_floor_gap: float = 0.45  # ...with the lower knee at most this far above the feet (shins)
     max_shin_length_change: float = MAX_SHIN_LENGTH_CHANGE  # knee-ankle length this far off the median: a glitch
-    max_heel_turn_deg: float = 20.0  # ...and frames whose heel point swung about the ankle by more (vs the toes)
+    max_heel_turn_deg: float = MAX_HEEL_TURN_DEG  # ...and frames whose heel point swung more about the ankle
     # a knee or toe landmark this close to the frame's edge (shin lengths) with its silhouette point missing or on
     # the edge: the kneecap or toes are out of the picture in that frame
     frame_edge_shins: float = FRAME_EDGE_SHINS
@@ -148,11 +149,21 @@ def kneel_evidence(xy_px: np.ndarray, knee_gap: float, knee_floor_gap: float) ->
     return gap, abs(gap) > knee_gap and (floor_y - lower_knee_y) / shin < knee_floor_gap
 
 
-def _heel_angle_deg(rec: FrameRecord, lab: str) -> float:
-    """Signed angle (deg) at the ankle from the ankle-to-toe to the ankle-to-heel landmark direction."""
-    ankle = _lm(rec, lab, "ankle")
-    a, b = _lm(rec, lab, "toe") - ankle, _lm(rec, lab, "heel") - ankle
+def heel_turn_deg(ankle_px: np.ndarray, heel_px: np.ndarray, toe_px: np.ndarray) -> float:
+    """Signed angle (deg) at the ankle from the ankle-to-toe to the ankle-to-heel landmark direction. The foot is
+    rigid enough that it hardly changes (a heel lift turns heel, ankle and toes together): a jump of it is the
+    heel point misplaced."""
+    a, b = np.asarray(toe_px) - ankle_px, np.asarray(heel_px) - ankle_px
     return math.degrees(math.atan2(float(a[0] * b[1] - a[1] * b[0]), float(a @ b)))
+
+
+def turned_off_usual(turn_deg: float, usual_deg: float, max_turn_deg: float) -> bool:
+    """Whether an angle differs from its usual value by more than ``max_turn_deg`` (wrapped to +-180 deg)."""
+    return abs((turn_deg - usual_deg + 180.0) % 360.0 - 180.0) > max_turn_deg
+
+
+def _heel_angle_deg(rec: FrameRecord, lab: str) -> float:
+    return heel_turn_deg(_lm(rec, lab, "ankle"), _lm(rec, lab, "heel"), _lm(rec, lab, "toe"))
 
 
 def _drop_implausible_frames(
@@ -182,9 +193,8 @@ def _drop_implausible_frames(
     turn = np.array([_heel_angle_deg(records[i], lab) for i, lab in used])
     if np.isfinite(turn).sum() >= 3:
         usual = float(np.nanmedian(turn))
-        off = np.abs((turn - usual + 180.0) % 360.0 - 180.0) > max_heel_turn_deg
-        for (i, _), o in zip(used, off, strict=True):
-            bad[i] |= bool(o)
+        for (i, _), a in zip(used, turn, strict=True):
+            bad[i] |= bool(np.isfinite(a)) and turned_off_usual(float(a), usual, max_heel_turn_deg)
     return [None if b else lab for lab, b in zip(labels, bad, strict=True)]
 
 

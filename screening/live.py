@@ -43,15 +43,18 @@ from calibration.view import ViewConfig, check_view, heel_held_up, yaw_from_side
 from screening.analysis import (
     FRAME_EDGE_SHINS,
     HEEL_LIFT_TOLERANCE_CM,
+    MAX_HEEL_TURN_DEG,
     MAX_SHIN_LENGTH_CHANGE,
     OUT_OF_PICTURE,
     best_of_attempts,
     contact_forward,
     end_range_out_of_picture,
+    heel_turn_deg,
     kneel_evidence,
     leg_out_of_picture,
     out_of_picture_note,
     shin_angle_from_front_edge,
+    turned_off_usual,
 )
 from screening.geometry import (
     foot_tilt_deg,
@@ -123,7 +126,8 @@ class LiveConfig:
     frame_edge_shins: float = FRAME_EDGE_SHINS  # knee or toes out of the picture (as offline: cut_by_frame_edge)
     # a knee-to-ankle length this far off the session's median: the pose model misplaced the leg (as offline)
     max_shin_length_change: float = MAX_SHIN_LENGTH_CHANGE
-    min_shin_samples: int = 10  # ... judged once this many frames give the median
+    max_heel_turn_deg: float = MAX_HEEL_TURN_DEG  # ... or a heel point swung about the ankle this far (as offline)
+    min_shin_samples: int = 10  # ... judged once this many frames give the medians
     edge_px: float = 1.5
     scale_every: int = 10  # recompute the scale every this many frames
     scale_samples: int = 300
@@ -280,6 +284,7 @@ class LiveScreen:
         self._yaw_frames: deque[np.ndarray] = deque(maxlen=600)
         self._vis: deque[float] = deque(maxlen=600)
         self._shin_len: deque[float] = deque(maxlen=600)
+        self._heel_turn: deque[float] = deque(maxlen=600)
         self._edge_minus_lm: deque[float] = deque(maxlen=300)
         self._armed = True  # False after an attempt until the shin returns near rest (hysteresis)  # shin front-edge angle minus landmark angle
         self._posed = 0
@@ -449,17 +454,28 @@ class LiveScreen:
             if vis:
                 self._vis.append(vis[-1])
             self._shin_len.append(shin_len)
+            turn = heel_turn_deg(cur[names["ankle"]], cur[names["heel"]], cur[names["toe"]])
+            if math.isfinite(turn):
+                self._heel_turn.append(turn)
         return checks
 
     def _leg_misplaced(self, rec: FrameRecord, side: str) -> bool:
-        """The knee-to-ankle length is off the session's median by more than ``max_shin_length_change``: the pose
-        model has misplaced the leg in this frame (a knee point sliding down the shin), as the clip analysis
-        judges it (``analysis._drop_implausible_frames``)."""
-        if rec.xy_px is None or len(self._shin_len) < self.cfg.min_shin_samples:
+        """The pose model has misplaced the leg in this frame, as the clip analysis judges it
+        (``analysis._drop_implausible_frames``): the knee-to-ankle length is off the session's median by more than
+        ``max_shin_length_change`` (a knee point sliding down the shin), or the heel point has swung about the
+        ankle by more than ``max_heel_turn_deg`` from its median (a heel point jumping up the Achilles tendon,
+        which would read as a heel lift)."""
+        cfg = self.cfg
+        if rec.xy_px is None or len(self._shin_len) < cfg.min_shin_samples:
             return False
         names = LEG_LANDMARK_INDEX[side]
-        now = float(np.linalg.norm(rec.xy_px[names["knee"]] - rec.xy_px[names["ankle"]]))
-        return abs(now / float(np.median(self._shin_len)) - 1.0) > self.cfg.max_shin_length_change
+        xy = rec.xy_px
+        now = float(np.linalg.norm(xy[names["knee"]] - xy[names["ankle"]]))
+        if abs(now / float(np.median(self._shin_len)) - 1.0) > cfg.max_shin_length_change:
+            return True
+        turn = heel_turn_deg(xy[names["ankle"]], xy[names["heel"]], xy[names["toe"]])
+        return (len(self._heel_turn) >= cfg.min_shin_samples and math.isfinite(turn)
+                and turned_off_usual(turn, float(np.median(self._heel_turn)), cfg.max_heel_turn_deg))
 
     def _heel_up_now(self) -> bool:
         """The front heel has been off the floor for the recent window (read against the back leg's floor line,

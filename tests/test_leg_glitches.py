@@ -164,3 +164,23 @@ def test_a_knee_point_sliding_down_the_shin_is_not_read_clip_and_live():
     assert live.attempts[0].peak_shin_angle_deg == pytest.approx(live_ref.attempts[0].peak_shin_angle_deg, abs=0.5)
     # without the rule the live numbers (and the attempt's peak) showed the glitch: 56 deg for a 36 deg drive
     assert live_off.attempts[0].peak_shin_angle_deg > live_ref.attempts[0].peak_shin_angle_deg + 5.0
+
+
+def test_the_live_screen_drops_a_heel_point_up_the_tendon_too():
+    from calibration.fist import fist_width as _fist
+    from screening.live import LiveConfig, LiveScreen
+    from tests.test_live import screen
+
+    recs = _clip(glitch=True)
+    live, off = screen(), LiveScreen(_fist(None, "f"), ScaleInputs(foot_length_cm=FOOT_CM, sex="f"),
+                                     cfg=LiveConfig(max_heel_turn_deg=361.0))
+    for r in recs:
+        live.update(r)
+        off.update(r)
+    assert live.attempts[0].heel_down and live.attempts[0].reason == ""
+    assert not off.attempts[0].heel_down  # for contrast: the three frames read as a lift
+    # a real lift still reads as one (the whole rear foot turns: test_live's lift tests; and here)
+    lifted = LiveScreen(_fist(None, "f"), ScaleInputs(foot_length_cm=FOOT_CM, sex="f"))
+    for r in _clip(lift_px=10.0):
+        lifted.update(r)
+    assert not lifted.attempts[0].heel_down

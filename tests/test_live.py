@@ -39,11 +39,13 @@ def record(i: int, shin_deg: float, heel_lift_px: float = 0.0, person: bool = Tr
     if not person:
         return FrameRecord(i, t, 640, 640, 120.0)
     a = math.radians(shin_deg)
-    knee = ANKLE + SHIN_PX * np.array([math.sin(a), -math.cos(a)])
+    # a heel lift turns the rear foot about the toe joints: the ankle (and the shin on it) rises 0.7 as much
+    ankle = ANKLE - np.array([0.0, 0.7 * heel_lift_px])
+    knee = ankle + SHIN_PX * np.array([math.sin(a), -math.cos(a)])
     heel = HEEL - np.array([0.0, heel_lift_px])
     xy = np.zeros((33, 2))
     xy[:] = [320.0, 200.0]
-    xy[25], xy[27], xy[29], xy[31] = knee, ANKLE, heel, TOE  # left = front leg
+    xy[25], xy[27], xy[29], xy[31] = knee, ankle, heel, TOE  # left = front leg
     xy[23] = [250.0, 330.0]  # left hip
     xy[26] = [200.0, 520.0]  # right knee on the floor (lower): half-kneeling
     xy[28], xy[30], xy[32] = [120.0, 500.0], [100.0, 505.0], [130.0, 515.0]
@@ -196,16 +198,19 @@ def test_processor_on_real_frames_keeps_one_size_and_measures():
     proc = LiveProcessor(LiveSettings(sex="f", foot_length_cm=24.0))
     outs = []
     sizes_in = []
+    feet_cut = []  # the aspect-ratio change below crops the feet out of the picture
     for fr in video.iter_frames(clip, 1280):
         if fr.index < 120:
             continue
         if fr.index >= 200:
             break
         rgb = fr.rgb
+        feet_cut.append(False)
         if fr.index % 3 == 1:  # WebRTC shrinking the stream mid-session
             rgb = rgb[::2, ::2]
         elif fr.index % 7 == 0:  # ... or changing its aspect ratio
             rgb = np.ascontiguousarray(rgb[: rgb.shape[0] * 3 // 4])
+            feet_cut[-1] = True
         sizes_in.append(rgb.shape[:2])
         outs.append(proc.process(rgb, fr.time_s))
     assert len(set(sizes_in)) >= 3
@@ -219,7 +224,10 @@ def test_processor_on_real_frames_keeps_one_size_and_measures():
     assert all(s is not None for s in shins)
     res = proc.result()
     shin_series = np.array(res.frames.shin_angle_deg, dtype=float)
-    assert np.isfinite(shin_series).mean() > 0.8
+    # measured wherever the whole leg is in the picture; with the feet cut off (and the frame after, while the
+    # model's tracking recovers) the foot points are guesses and the leg is not read (a misplaced heel point)
+    whole = [i for i, cut in enumerate(feet_cut) if not cut and not (i > 0 and feet_cut[i - 1])]
+    assert np.isfinite(shin_series[whole]).mean() > 0.9
     assert np.nanmax(shin_series) > 15  # the squat bottom at frames 145-170
     assert len(res.attempts) >= 1
     best = max((a for a in res.attempts if a.knee_past_toe_cm is not None), key=lambda a: a.knee_past_toe_cm)
