@@ -157,9 +157,17 @@ def heel_turn_deg(ankle_px: np.ndarray, heel_px: np.ndarray, toe_px: np.ndarray)
     return math.degrees(math.atan2(float(a[0] * b[1] - a[1] * b[0]), float(a @ b)))
 
 
-def turned_off_usual(turn_deg: float, usual_deg: float, max_turn_deg: float) -> bool:
-    """Whether an angle differs from its usual value by more than ``max_turn_deg`` (wrapped to +-180 deg)."""
-    return abs((turn_deg - usual_deg + 180.0) % 360.0 - 180.0) > max_turn_deg
+def leg_misplaced(shin_px: float, usual_shin_px: float, heel_turn: float, usual_heel_turn: float,
+                  max_shin_change: float, max_heel_turn_deg: float) -> bool:
+    """Whether the pose model misplaced the screened leg in one frame, against the clip's or session's usual
+    values: the knee-to-ankle length is off by more than ``max_shin_change`` (a fraction; the shin's length
+    hardly changes in a side view), or the heel point has swung about the ankle by more than
+    ``max_heel_turn_deg`` (``heel_turn_deg``; wrapped to +-180 deg). A NaN value skips its test."""
+    if math.isfinite(shin_px) and math.isfinite(usual_shin_px) and usual_shin_px > 0 \
+            and abs(shin_px / usual_shin_px - 1.0) > max_shin_change:
+        return True
+    return (math.isfinite(heel_turn) and math.isfinite(usual_heel_turn)
+            and abs((heel_turn - usual_heel_turn + 180.0) % 360.0 - 180.0) > max_heel_turn_deg)
 
 
 def _heel_angle_deg(rec: FrameRecord, lab: str) -> float:
@@ -185,16 +193,13 @@ def _drop_implausible_frames(
         return labels
     lengths = np.array([float(np.linalg.norm(_lm(records[i], lab, "knee") - _lm(records[i], lab, "ankle")))
                         for i, lab in used])
-    bad = np.zeros(len(labels), dtype=bool)
-    if np.isfinite(lengths).any():
-        med = float(np.nanmedian(lengths))
-        for (i, _), length in zip(used, lengths, strict=True):
-            bad[i] = abs(length / med - 1.0) > max_change
     turn = np.array([_heel_angle_deg(records[i], lab) for i, lab in used])
-    if np.isfinite(turn).sum() >= 3:
-        usual = float(np.nanmedian(turn))
-        for (i, _), a in zip(used, turn, strict=True):
-            bad[i] |= bool(np.isfinite(a)) and turned_off_usual(float(a), usual, max_heel_turn_deg)
+    usual_length = float(np.nanmedian(lengths)) if np.isfinite(lengths).any() else math.nan
+    usual_turn = float(np.nanmedian(turn)) if np.isfinite(turn).sum() >= 3 else math.nan
+    bad = np.zeros(len(labels), dtype=bool)
+    for k, (i, _) in enumerate(used):
+        bad[i] = leg_misplaced(float(lengths[k]), usual_length, float(turn[k]), usual_turn, max_change,
+                               max_heel_turn_deg)
     return [None if b else lab for lab, b in zip(labels, bad, strict=True)]
 
 

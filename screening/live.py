@@ -51,10 +51,10 @@ from screening.analysis import (
     end_range_out_of_picture,
     heel_turn_deg,
     kneel_evidence,
+    leg_misplaced,
     leg_out_of_picture,
     out_of_picture_note,
     shin_angle_from_front_edge,
-    turned_off_usual,
 )
 from screening.geometry import (
     foot_tilt_deg,
@@ -470,12 +470,11 @@ class LiveScreen:
             return False
         names = LEG_LANDMARK_INDEX[side]
         xy = rec.xy_px
-        now = float(np.linalg.norm(xy[names["knee"]] - xy[names["ankle"]]))
-        if abs(now / float(np.median(self._shin_len)) - 1.0) > cfg.max_shin_length_change:
-            return True
-        turn = heel_turn_deg(xy[names["ankle"]], xy[names["heel"]], xy[names["toe"]])
-        return (len(self._heel_turn) >= cfg.min_shin_samples and math.isfinite(turn)
-                and turned_off_usual(turn, float(np.median(self._heel_turn)), cfg.max_heel_turn_deg))
+        usual_turn = float(np.median(self._heel_turn)) if len(self._heel_turn) >= cfg.min_shin_samples else math.nan
+        return leg_misplaced(float(np.linalg.norm(xy[names["knee"]] - xy[names["ankle"]])),
+                             float(np.median(self._shin_len)),
+                             heel_turn_deg(xy[names["ankle"]], xy[names["heel"]], xy[names["toe"]]), usual_turn,
+                             cfg.max_shin_length_change, cfg.max_heel_turn_deg)
 
     def _heel_up_now(self) -> bool:
         """The front heel has been off the floor for the recent window (read against the back leg's floor line,
