@@ -92,8 +92,8 @@ class AnalysisConfig:
     # a knee or toe landmark this close to the frame's edge (shin lengths) with its silhouette point missing or on
     # the edge: the kneecap or toes are out of the picture in that frame
     frame_edge_shins: float = FRAME_EDGE_SHINS
-    # with the marker's 3-D model, the foot measured against the length the user gave: warn beyond these (cm)
-    foot_shorter_warn_cm: float = 1.5
+    # with the marker's 3-D model, the foot measured against the length the user gave: a foot this much longer
+    # gets a note (cm); one read shorter than ``camera_model.toe_lost_cm`` has lost its toes' tip (floor3d)
     foot_longer_warn_cm: float = 2.5
     heel_glitch_drop_foot_lm: float = 0.1  # heel readings dipping this far below their neighbours (heel-to-toe
     # landmark distances) for a few frames are mask glitches, not the heel going down
@@ -503,7 +503,7 @@ def analyze_records(
         kpt_cm = np.full(n, np.nan)
     # with the marker found, measure in 3-D with its camera model instead (screening.floor3d); else stay 2-D
     cam3d = camera_measurement(records, track, heel_down, scale_inputs.marker_cm, cfg.camera_model,
-                               TOE_TIP_HEIGHT_PER_FOOT_LENGTH, TIBIAL_CREST_LEAN_DEG)
+                               TOE_TIP_HEIGHT_PER_FOOT_LENGTH, TIBIAL_CREST_LEAN_DEG, scale_inputs.foot_length_cm)
     if cam3d.ok and cam3d.shin_angle_deg is not None and cam3d.knee_past_toe_cm is not None:
         shin_method = "camera_model_" + cam3d.shin_method
         shin = zero_phase_smooth(t, cam3d.shin_angle_deg, cfg.smoothing_sigma_s)
@@ -533,7 +533,7 @@ def analyze_records(
             f"{on_marker:.0%} of the frames: lay the marker a hand's width in front of the foot, fully in view."
         )
     foot_note = foot_length_check(cam3d.floor.foot_length_cm if cam3d.ok and cam3d.floor is not None else None,
-                                  scale_inputs.foot_length_cm, cfg.foot_shorter_warn_cm, cfg.foot_longer_warn_cm)
+                                  scale_inputs.foot_length_cm, cam3d.toe_moved_cm, cfg.foot_longer_warn_cm)
     if foot_note:
         warnings.append(foot_note)
     if scale_inputs.marker_cm is not None and not cam3d.ok:
@@ -617,25 +617,25 @@ def analyze_records(
     )
 
 
-def foot_length_check(measured_cm: float | None, given_cm: float | None, shorter_warn_cm: float,
+def foot_length_check(measured_cm: float | None, given_cm: float | None, toe_moved_cm: float,
                       longer_warn_cm: float) -> str | None:
-    """With the marker's camera model the foot is measured in 3-D (heel back to toe tip); set against the foot
-    length the user gave, a foot that reads clearly short means the tip of the toes (or the back of the heel) was
-    lost against the floor, and the knee past toe reads long by up to as much. On the rendered marker stills the
-    3-D foot length is within 1.95 cm of the truth in 95 % (SD 0.8 cm); the two that read > 1.5 cm short had
-    the knee past toe 2.4 and 1.1 cm long, the toes' tip lost in their own shadow."""
+    """The note on the foot measured in 3-D with the marker's camera model against the foot length the user gave.
+
+    ``toe_moved_cm`` > 0: the foot read that much short, the toes' tip was lost against the floor, and the toe tip
+    was placed from the given length (``floor3d.toe_shortfall_cm``): say so, since the figure now rests on the
+    tape. A foot read more than ``longer_warn_cm`` long: ask to check the length (not corrected)."""
     if measured_cm is None or given_cm is None or not math.isfinite(measured_cm):
         return None
-    d = measured_cm - given_cm
-    if d < -shorter_warn_cm:
-        return (f"The foot measures {measured_cm:.1f} cm heel to toe in the picture, {-d:.1f} cm less than the "
-                f"{given_cm:.1f} cm you gave: the tip of the toes may be lost against the floor (dark feet or "
-                "shoes on a dark floor, or in shadow), and then the knee past toe reads up to that much too long. "
-                "Film on a floor that contrasts with the foot, in even light, or check the foot length.")
-    if d > longer_warn_cm:
-        return (f"The foot measures {measured_cm:.1f} cm heel to toe in the picture, {d:.1f} cm more than the "
-                f"{given_cm:.1f} cm you gave: check the foot length (heel to the tip of the longest toe), or film "
-                "on a floor that contrasts with the foot.")
+    if toe_moved_cm > 0:
+        return (f"The foot measures {measured_cm:.1f} cm heel to toe in the picture, {toe_moved_cm:.1f} cm less than "
+                f"the {given_cm:.1f} cm you gave: the tip of the toes was lost against the floor (dark feet or shoes "
+                "on a dark floor, or in shadow), so the knee past toe was measured from a toe tip placed "
+                f"{given_cm:.1f} cm ahead of the heel. If that length is not right, correct it; next time, film "
+                "on a floor that contrasts with the foot, in even light.")
+    if measured_cm - given_cm > longer_warn_cm:
+        return (f"The foot measures {measured_cm:.1f} cm heel to toe in the picture, {measured_cm - given_cm:.1f} cm "
+                f"more than the {given_cm:.1f} cm you gave: check the foot length (heel to the tip of the longest "
+                "toe), or film on a floor that contrasts with the foot.")
     return None
 
 

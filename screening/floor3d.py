@@ -64,6 +64,9 @@ class CameraModelConfig:
     max_camera_height_cm: float = 300.0
     uncertainty_draws: int = 24  # Monte-Carlo draws over corner noise and lens for the uncertainty
     edge_px: float = 1.5  # 1-sigma error of a silhouette point (px), as in the 2-D path
+    # the foot measured in 3-D this much shorter than the user's foot length: the toes' tip was lost (cm)
+    toe_lost_cm: float = 1.5
+    tape_sd_cm: float = 0.5  # 1-sigma error of a foot length measured with a tape (used when the toe is placed by it)
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class Floor3D:
     camera_height_cm: float
     forward_cm: np.ndarray  # unit, floor frame
     toe_cm: np.ndarray  # the toe tip, floor frame
+    heel_back_found: bool = True  # the foot length runs from the heel's back point (else estimated from the contact)
 
 
 def _median_point(points: np.ndarray, sel: np.ndarray) -> np.ndarray:
@@ -201,6 +205,7 @@ def measure_3d(
         camera_height_cm=float(cam.center_cm[2]),
         forward_cm=fwd,
         toe_cm=toe,
+        heel_back_found=bool(np.all(np.isfinite(back_px))),
     )
 
 
@@ -257,6 +262,7 @@ class CameraMeasurement:
     shin_method: str = ""
     floor: Floor3D | None = None
     leg_px: Arr7 | None = None  # the leg's points in each frame's own pixels, as measured
+    toe_moved_cm: float = 0.0  # the toe tip was lost: placed this much further forward, from the user's foot length
 
     def summary(self) -> dict[str, object]:
         """Small JSON-ready description for the result's ``view``."""
@@ -267,6 +273,8 @@ class CameraMeasurement:
                        camera_height_cm=float(cam.center_cm[2]))
         if self.floor is not None:
             out.update(foot_length_cm=self.floor.foot_length_cm)
+        if self.toe_moved_cm > 0:
+            out.update(toe_moved_cm=self.toe_moved_cm)
         return out
 
 
@@ -297,8 +305,14 @@ def camera_measurement(
     cfg: CameraModelConfig,
     toe_tip_height_per_foot_length: float,
     crest_lean_deg: float,
+    given_foot_length_cm: float | None = None,
 ) -> CameraMeasurement:
-    """Knee past toe and shin angle per frame in 3-D (``track`` is the analysis' ``LegTrack``)."""
+    """Knee past toe and shin angle per frame in 3-D (``track`` is the analysis' ``LegTrack``).
+
+    ``given_foot_length_cm``: the user's tape measure of the foot. Where the foot measured in 3-D from the back
+    of the heel reads more than ``cfg.toe_lost_cm`` shorter, the silhouette lost the tip of the toes (dark toes in
+    their own shadow, a dark floor), and the toe tip is placed that foot length ahead of the heel's back instead
+    (``toe_moved_cm``; see ``toe_shortfall_cm``)."""
     model = floor_model(records, marker_cm, cfg)
     if model.camera is None:
         return CameraMeasurement(False, model.reason, model)
@@ -308,7 +322,22 @@ def camera_measurement(
     if f3 is None:
         return CameraMeasurement(False, "the heel and toe could not be placed on the floor", model)
     shin, method = combine_shin_3d(f3.shin_landmarks_deg, f3.shin_front_edge_deg)
-    return CameraMeasurement(True, "", model, f3.knee_past_toe_cm, shin, method, f3, legs)
+    moved = toe_shortfall_cm(f3, given_foot_length_cm, cfg.toe_lost_cm)
+    return CameraMeasurement(True, "", model, f3.knee_past_toe_cm - moved, shin, method, f3, legs, moved)
+
+
+def toe_shortfall_cm(f3: Floor3D, given_foot_length_cm: float | None, toe_lost_cm: float) -> float:
+    """How far (cm, >= 0) the toe tip must move forward so the foot measures the length the user gave: the
+    shortfall when it exceeds ``toe_lost_cm`` and the foot was measured from the heel's back point, else 0.
+
+    The heel's back stands out against the floor behind it; the toes' tip is the point the silhouette loses
+    (on the rendered marker stills it reads 0.37 cm short on average and 2.1 cm short on the one still whose
+    dark toes lie in their own shadow, where the knee past toe then read 2.4 cm long). A foot read too LONG is
+    not corrected (a wrong tape figure is as likely as a wrong silhouette): it only gets a note."""
+    if given_foot_length_cm is None or not f3.heel_back_found or not math.isfinite(f3.foot_length_cm):
+        return 0.0
+    short = given_foot_length_cm - f3.foot_length_cm
+    return float(short) if short > toe_lost_cm else 0.0
 
 
 def knee_past_toe_sd_cm(
@@ -340,4 +369,5 @@ def knee_past_toe_sd_cm(
     uv = cam.project(np.stack([toe, toe + m.floor.forward_cm]))  # 1 cm along forward at the toe
     px_per_cm = float(np.linalg.norm(uv[1] - uv[0]))
     edge_cm = math.sqrt(2.0) * cfg.edge_px / px_per_cm if px_per_cm > 0 else math.nan
-    return math.sqrt(model_sd**2 + edge_cm**2)
+    tape_cm = cfg.tape_sd_cm if m.toe_moved_cm > 0 else 0.0  # the toe placed from the user's foot length
+    return math.sqrt(model_sd**2 + edge_cm**2 + tape_cm**2)

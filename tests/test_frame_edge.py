@@ -7,6 +7,7 @@ frames earlier, 2.1 cm short of the truth."""
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -93,7 +94,7 @@ def test_the_live_screen_leaves_out_the_drive_that_went_out_of_the_picture():
 @pytest.mark.parametrize(
     ("measured", "given", "says"),
     [
-        (22.5, 24.6, "less than"),  # toes lost against the floor: the knee past toe reads long
+        (22.5, 24.6, "less than"),  # toes lost against the floor: the toe tip was placed from the tape
         (23.4, 24.6, None),  # within the 3-D measurement's spread
         (27.3, 24.6, "more than"),
         (26.8, 24.6, None),
@@ -104,6 +105,29 @@ def test_the_live_screen_leaves_out_the_drive_that_went_out_of_the_picture():
 )
 def test_foot_length_check_against_the_tape(measured, given, says):
     from screening.analysis import foot_length_check
+    from screening.floor3d import toe_shortfall_cm
 
-    note = foot_length_check(measured, given, 1.5, 2.5)
+    moved = 0.0
+    if measured is not None:
+        f3 = SimpleNamespace(foot_length_cm=measured, heel_back_found=True)
+        moved = toe_shortfall_cm(f3, given, 1.5)  # type: ignore[arg-type]
+    note = foot_length_check(measured, given, moved, 2.5)
     assert (note is None) if says is None else (says in note and f"{given:.1f} cm" in note)
+
+
+@pytest.mark.parametrize(
+    ("measured", "given", "back_found", "moved"),
+    [
+        (22.5, 24.6, True, 2.1),  # the toes' tip lost: moved forward by the shortfall
+        (23.2, 24.6, True, 0.0),  # within the tolerance (1.5 cm): the silhouette's own toe is kept
+        (27.0, 24.6, True, 0.0),  # read long: never "corrected" (only a note)
+        (22.5, 24.6, False, 0.0),  # the foot length was estimated from the heel contact: not trusted for this
+        (22.5, None, True, 0.0),  # no tape figure
+        (float("nan"), 24.6, True, 0.0),
+    ],
+)
+def test_toe_shortfall_from_the_tape(measured, given, back_found, moved):
+    from screening.floor3d import toe_shortfall_cm
+
+    f3 = SimpleNamespace(foot_length_cm=measured, heel_back_found=back_found)
+    assert toe_shortfall_cm(f3, given, 1.5) == pytest.approx(moved, abs=1e-9)  # type: ignore[arg-type]
