@@ -170,15 +170,14 @@ def _child_main() -> int:
     tracker = CameraTracker() if args["track_camera"] else None
     try:
         for index, time_s, vf in video.iter_decoded(Path(args["path"]), codec_threads=False):
-            i420 = video.upright_i420(vf, args["max_side_px"])
-            luma = i420[: i420.shape[0] * 2 // 3]
-            box = partial(boxes.box_for, index) if args.get("answers") else None
-            to_ref = tracker.update(luma, box) if tracker is not None else None
             slot = free.get()
             if slot is None:
                 return 0
+            i420 = video.upright_i420(vf, args["max_side_px"], out=slots[slot])  # scaled straight into the slot
+            luma = i420[: i420.shape[0] * 2 // 3]
+            box = partial(boxes.box_for, index) if args.get("answers") else None
+            to_ref = tracker.update(luma, box) if tracker is not None else None
             if i420.shape == shape:
-                slots[slot] = i420
                 ipc.send(out, ("frame", index, time_s, slot, to_ref, None))
             else:  # the stream changed size mid-clip: send this frame by value
                 free.put(slot)

@@ -231,19 +231,27 @@ def _plane(p: av.video.plane.VideoPlane, h: int, w: int) -> np.ndarray:
     return np.frombuffer(p, np.uint8).reshape(h, p.line_size)[:, :w]
 
 
-def upright_i420(vf: av.VideoFrame, max_side_px: int | None) -> np.ndarray:
+def upright_i420(vf: av.VideoFrame, max_side_px: int | None, out: np.ndarray | None = None) -> np.ndarray:
     """The frame as upright, downsized YUV 4:2:0 planes packed one after another in a (H*3/2, W) uint8
     array (OpenCV's I420 layout; ``cv2.COLOR_YUV2RGB_I420`` makes it RGB). Half the bytes of RGB and
-    cheaper to make; sizes are even."""
+    cheaper to make; sizes are even. ``out``: an array of that shape to write into (e.g. a shared-memory slot:
+    each plane is copied once, straight from the scaler's buffer); a new one is made if it is None or another
+    shape (the stream changed size)."""
     w, h = scaled_size(vf.width, vf.height, max_side_px, even=True)
     small = vf.reformat(width=w, height=h, format="yuv420p", interpolation="AREA")
-    rotation = int(getattr(vf, "rotation", 0) or 0)
-    y, u, v = (
-        _apply_rotation(_plane(small.planes[0], h, w), rotation),
-        _apply_rotation(_plane(small.planes[1], h // 2, w // 2), rotation),
-        _apply_rotation(_plane(small.planes[2], h // 2, w // 2), rotation),
-    )
-    return np.concatenate([y.ravel(), u.ravel(), v.ravel()]).reshape(y.shape[0] * 3 // 2, y.shape[1])
+    k = int(round(int(getattr(vf, "rotation", 0) or 0) / 90.0)) % 4
+    planes = [np.rot90(_plane(small.planes[i], hh, ww), k=k) if k else _plane(small.planes[i], hh, ww)
+              for i, (hh, ww) in enumerate(((h, w), (h // 2, w // 2), (h // 2, w // 2)))]
+    y_h, y_w = planes[0].shape
+    shape = (y_h * 3 // 2, y_w)
+    if out is None or out.shape != shape:
+        out = np.empty(shape, np.uint8)
+    flat = out.reshape(-1)  # a view: ``out`` is contiguous
+    start = 0
+    for p in planes:
+        flat[start : start + p.size].reshape(p.shape)[...] = p
+        start += p.size
+    return out
 
 
 def iter_frames(path: str | Path, max_side_px: int | None = None, codec_threads: bool = True) -> Iterator[Frame]:
