@@ -150,3 +150,27 @@ def test_the_same_clip_gives_the_same_numbers_every_run(pexels):
     for x, y in zip(again.result.attempts, pexels.result.attempts, strict=True):
         assert x.knee_past_toe_cm == pytest.approx(y.knee_past_toe_cm, abs=1e-9)
         assert x.shin_angle_deg == pytest.approx(y.shin_angle_deg, abs=1e-9)
+
+
+def test_thread_fallback_decoder_is_repeatable_too(pexels, monkeypatch):
+    """Where no decoder process can be started, decoding runs in a thread; its camera tracker takes the person's box
+    at the same fixed lag, so two runs agree to the last digit (it used to take the freshest box), and the numbers
+    stay close to the decoder process's (whose frames go through YUV planes, so not bit-identical)."""
+    from tests.conftest import need
+    from vision import decode_process
+    from vision.pipeline import AnalyzeOptions, analyze_clip
+
+    def no_process(*args, **kwargs):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(decode_process, "ProcessDecoder", no_process)
+    runs = [analyze_clip(need(PEXELS), AnalyzeOptions(sex="f", foot_length_cm=24.0)) for _ in range(2)]
+    assert [r.frame_index for r in runs[0].records] == [r.frame_index for r in runs[1].records]
+    for r, s in zip(runs[0].records, runs[1].records, strict=True):
+        assert r.to_ref is not None and s.to_ref is not None
+        assert np.allclose(r.to_ref, s.to_ref, rtol=0, atol=1e-9)
+    for x, y, z in zip(runs[0].result.attempts, runs[1].result.attempts, pexels.result.attempts, strict=True):
+        assert x.knee_past_toe_cm == pytest.approx(y.knee_past_toe_cm, abs=1e-9)
+        assert x.shin_angle_deg == pytest.approx(y.shin_angle_deg, abs=1e-9)
+        assert x.knee_past_toe_cm == pytest.approx(z.knee_past_toe_cm, abs=0.5)
+        assert x.shin_angle_deg == pytest.approx(z.shin_angle_deg, abs=1.0)

@@ -6,8 +6,9 @@ The same ``observe_frame`` serves the offline pipeline and the live webcam worke
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -183,15 +184,25 @@ def _decoded_frames(
         return dec, dec.frame_done
     except OSError as exc:
         log.warning("no decoder process (%s): decoding in a thread", exc)
-    person_box: list[tuple[float, ...] | None] = [None]
+    # the same lagged person boxes as the decoder process (the prefetch queue is shallower than the lag)
+    boxes = decode_process.PersonBoxes()
     tracker = CameraTracker()
 
     def prepare(fr: video.Frame) -> video.Frame:
-        box = person_box[0]
-        to_ref = tracker.update(fr.rgb, box if box is None else (box[0], box[1], box[2], box[3]))
-        return video.Frame(fr.index, fr.time_s, fr.rgb, to_ref)
+        return video.Frame(fr.index, fr.time_s, fr.rgb, tracker.update(fr.rgb, partial(boxes.box_for, fr.index)))
 
-    return video.iter_frames_prefetch(path, max_side_px, prepare=prepare), lambda index, box: person_box.__setitem__(0, box)
+    def frames() -> Iterator[video.Frame]:
+        inner = video.iter_frames_prefetch(path, max_side_px, prepare=prepare)
+        try:
+            yield from inner
+        finally:
+            boxes.close()  # a decode thread waiting for a box gives up, so the prefetch can stop
+            inner.close()
+
+    def frame_done(index: int, box: tuple[float, ...] | None) -> None:
+        boxes.answer(index, None if box is None else (box[0], box[1], box[2], box[3]))
+
+    return frames(), frame_done
 
 
 class FramePlanner:
