@@ -47,7 +47,7 @@ def overlay_for(analysis: Analysis, i: int) -> OverlayState:
         knee_past_toe_cm=kpt if math.isfinite(kpt) else None,
         shin_angle_deg=shin if math.isfinite(shin) else None,
         heel_down=fr.heel_down[i] if rec.pose_found else None,
-        bbox_px=tuple(res.person["bbox_px"]) if res.person.get("bbox_px") else None,  # type: ignore[arg-type]
+        bbox_px=tuple(res.person["bbox_px"]) if res.person.get("bbox_px") else None,
         side=side,
         banner=banner,
         message=None if res.view.get("ok", True) else "not measured: " + str(res.best.reason)[:70],

@@ -111,4 +111,5 @@ def marker_side_px(rgb: np.ndarray, near_px: np.ndarray | None = None) -> float 
 def marker_image(side_px: int = 800) -> np.ndarray:
     """The marker to print (grayscale, white border included)."""
     img = cv2.aruco.generateImageMarker(cv2.aruco.getPredefinedDictionary(DICTIONARY), MARKER_ID, side_px)
-    return cv2.copyMakeBorder(img, side_px // 8, side_px // 8, side_px // 8, side_px // 8, cv2.BORDER_CONSTANT, value=255)
+    b = side_px // 8
+    return np.asarray(cv2.copyMakeBorder(img, b, b, b, b, cv2.BORDER_CONSTANT, value=(255,)), dtype=np.uint8)

@@ -92,6 +92,7 @@ def draw_overlay(rgb: np.ndarray, s: OverlayState) -> np.ndarray:
         d = s.knee_px - s.ankle_px
         cv2.line(img, _pt(s.ankle_px - 0.15 * d), _pt(s.knee_px + 0.25 * d), BLUE, lw + 1, cv2.LINE_AA)
     for p in pts:
+        assert p is not None  # kept by _ok
         cv2.circle(img, _pt(p), max(2, lw + 1), WHITE, -1, cv2.LINE_AA)
     for p, col in ((s.kneecap_front_px, GREEN), (s.toe_tip_px, GREEN)):
         if _ok(p):

@@ -92,7 +92,7 @@ def keep_shared_memory_of_parent() -> None:
     try:
         from multiprocessing import resource_tracker
 
-        resource_tracker.register = lambda *a, **k: None  # type: ignore[assignment]
+        resource_tracker.register = lambda *a, **k: None
     except ImportError:
         pass
 
@@ -189,5 +189,5 @@ def attach(inp: IO[bytes]) -> tuple[dict[str, Any], shared_memory.SharedMemory, 
             pass
     keep_shared_memory_of_parent()
     shm = shared_memory.SharedMemory(name=args["shm"])
-    slots = np.ndarray((args["slots"], *args["slot_shape"]), dtype=np.uint8, buffer=shm.buf)
+    slots: np.ndarray = np.ndarray((args["slots"], *args["slot_shape"]), dtype=np.uint8, buffer=shm.buf)
     return args, shm, slots

@@ -93,7 +93,7 @@ def overlay_state(lf: LiveFrame) -> OverlayState:
     p = lf.points
     if lf.in_attempt:
         best = f" - best {lf.attempt_best_cm:+.1f} cm" if lf.attempt_best_cm is not None else ""
-        banner = f"ATTEMPT {(lf.attempt_index or 0) + 1}{best}"
+        banner: str | None = f"ATTEMPT {(lf.attempt_index or 0) + 1}{best}"
     elif lf.finished is not None and lf.finished.knee_past_toe_cm is not None:
         banner = f"attempt {lf.finished.index + 1} captured: {lf.finished.knee_past_toe_cm:+.1f} cm"
     elif lf.n_attempts:

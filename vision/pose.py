@@ -114,7 +114,7 @@ class MediaPipePose:
                 self._pose = self._create(mp)
         return self._pose
 
-    def _create(self, mp):  # type: ignore[no-untyped-def]
+    def _create(self, mp):
         return mp.solutions.pose.Pose(
             static_image_mode=not self.video_mode,
             model_complexity=1,

@@ -93,7 +93,7 @@ class SilhouetteProcess(ipc.Helper):
         self._local = False  # True once the child has failed
         self._size = width_px * height_px
         self._free = list(range(SLOTS))
-        self._pending: dict[int, tuple[int, tuple[int, int], tuple[int, int], dict[str, np.ndarray]]] = {}
+        self._pending: dict[int, tuple[int, tuple[int, ...], tuple[int, int], dict[str, np.ndarray]]] = {}
         super().__init__(MODULE, SLOTS, (self._size,), {}, buffered=BUFFERED, spares=spares)
 
     def submit(self, records: list[FrameRecord], i: int, pose: PoseFrame | None) -> None:

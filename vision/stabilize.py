@@ -81,7 +81,7 @@ class CameraTracker:
         """(3x3 map from ``cur`` pixels at full resolution to ``prev`` pixels or None, surviving points)."""
         if pts is None or len(pts) < MIN_TRACKS:
             return None, None
-        nxt, status, _ = cv2.calcOpticalFlowPyrLK(prev, cur, pts, None, winSize=(21, 21), maxLevel=2)
+        nxt, status, _ = cv2.calcOpticalFlowPyrLK(prev, cur, pts, None, winSize=(21, 21), maxLevel=2)  # type: ignore[call-overload]
         ok = status.reshape(-1) == 1
         if ok.sum() < MIN_TRACKS:
             return None, None

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -228,7 +228,7 @@ def upright_rgb(vf: av.VideoFrame, max_side_px: int | None) -> np.ndarray:
 
 
 def _plane(p: av.video.plane.VideoPlane, h: int, w: int) -> np.ndarray:
-    return np.frombuffer(p, np.uint8).reshape(h, p.line_size)[:, :w]
+    return np.frombuffer(memoryview(p), np.uint8).reshape(h, p.line_size)[:, :w]
 
 
 def upright_i420(vf: av.VideoFrame, max_side_px: int | None, out: np.ndarray | None = None) -> np.ndarray:
@@ -272,7 +272,7 @@ def iter_frames_prefetch(
     max_side_px: int | None = None,
     depth: int = 6,
     prepare: Callable[[Frame], Frame] | None = None,
-) -> Iterator[Frame]:
+) -> Generator[Frame, None, None]:
     """``iter_frames`` decoded in a background thread, ``depth`` frames ahead (memory stays bounded).
 
     Decoding (and ``prepare``, e.g. camera-motion tracking) then overlaps pose inference on the other

@@ -37,7 +37,8 @@ class Mp4Writer:
         img = np.ascontiguousarray(rgb[:h, :w])
         # OpenCV makes the encoder's YUV 4:2:0 ~10x faster than PyAV's own conversion (7.6 vs 17.8 ms a frame
         # for encoding at 676x1280, measured)
-        frame = av.VideoFrame.from_ndarray(cv2.cvtColor(img, cv2.COLOR_RGB2YUV_I420), format="yuv420p")
+        i420 = np.asarray(cv2.cvtColor(img, cv2.COLOR_RGB2YUV_I420), dtype=np.uint8)
+        frame = av.VideoFrame.from_ndarray(i420, format="yuv420p")
         if time_s is None:
             time_s = self.frames_written / float(self._stream.codec_context.framerate or 30)
         pts = int(round(time_s / self._tb))
