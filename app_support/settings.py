@@ -20,7 +20,7 @@ DEFAULTS: dict[str, object] = {
     "cfg_sex": "f",
     "cfg_fist_value": 0.0,
     "cfg_fist_unit": "cm",
-    "cfg_scale_mode": "foot length",
+    "cfg_use_marker": False,
     "cfg_foot_cm": 0.0,
     "cfg_height_cm": 0.0,
     "cfg_marker_cm": MARKER_PRINT_CM,
@@ -59,12 +59,10 @@ class Settings:
 
     def describe(self) -> str:
         fist = fist_width(self.fist_width_cm, self.sex)
-        scale = (
-            f"marker {self.marker_cm:g} cm" if self.marker_cm
-            else f"foot {self.foot_length_cm:g} cm" if self.foot_length_cm
-            else f"height {self.height_cm:g} cm" if self.height_cm
-            else "average foot length (assumed)"
-        )
+        given = [f"marker {self.marker_cm:g} cm" if self.marker_cm else "",
+                 f"foot {self.foot_length_cm:g} cm" if self.foot_length_cm else "",
+                 f"height {self.height_cm:g} cm" if self.height_cm else ""]
+        scale = " + ".join(g for g in given if g) or "average foot length (assumed)"
         return f"side {self.side}, fist {fist.width_cm:.1f} cm ({fist.source.replace('_', ' ')}), scale: {scale}"
 
 
@@ -112,6 +110,33 @@ def marker_pdf(side_cm: float = MARKER_PRINT_CM) -> bytes:
     return bytes(pdf.output())
 
 
+def scale_inputs(sb) -> tuple[float | None, float | None, float | None]:  # type: ignore[no-untyped-def]
+    """The scale inputs (foot length, height, marker size; None where not given). All can be given at once: the
+    analysis uses the marker when it finds it in the video (measured in 3-D), else the foot length, else the height,
+    else an average foot; with the marker, the foot length also checks the toe tip (see screening.floor3d)."""
+    sb.markdown("**Scale** (for centimetres): give what you have")
+    sb.number_input("Foot length, heel to longest toe (cm; 0 = not measured)", 0.0, 36.0, step=0.5, key="cfg_foot_cm",
+                    help="Measured barefoot with a tape. The most trusted scale after the printed marker.")
+    sb.number_input("Your height (cm; 0 = not given)", 0.0, 230.0, step=1.0, key="cfg_height_cm",
+                    help="Used only without a foot length or a marker found in the video (less exact).")
+    sb.checkbox("A printed marker lies on the floor beside the front foot", key="cfg_use_marker",
+                help="The most exact set-up: the knee and shin are then measured in 3-D. Give the foot length too: it "
+                     "is the scale if the marker is not found, and it places the toe tip if the floor hides it.")
+    marker = None
+    if st.session_state["cfg_use_marker"]:
+        sb.number_input("Printed marker: black square side (cm)", 2.0, 40.0, step=0.1, key="cfg_marker_cm")
+        marker = float(st.session_state["cfg_marker_cm"])
+        sb.download_button("Printable marker (PDF, A4)", marker_pdf(), "ankle_screen_marker.pdf",
+                           "application/pdf", key="dl_marker_pdf")
+        sb.download_button("Marker image (PNG)", marker_png(), "ankle_screen_marker.png", "image/png",
+                           key="dl_marker_png")
+    foot = float(st.session_state["cfg_foot_cm"]) or None
+    height = float(st.session_state["cfg_height_cm"]) or None
+    if foot is None and height is None and marker is None:
+        sb.caption("No scale given: an average foot length will be assumed (centimetres less exact).")
+    return foot, height, marker
+
+
 def sidebar_settings() -> Settings:
     """Draw the settings sidebar and return the current settings."""
     _keep_widget_state()
@@ -133,24 +158,7 @@ def sidebar_settings() -> Settings:
         v = float(st.session_state["cfg_fist_value"])
         if v > 0:
             fist_cm = v * CM_PER_IN if st.session_state["cfg_fist_unit"] == "in" else v
-    sb.radio("Scale from", ["foot length", "height", "printed marker", "none"], key="cfg_scale_mode",
-             help="Centimetres need a scale. Without one an average foot is assumed (less exact).")
-    mode = st.session_state["cfg_scale_mode"]
-    foot = height = marker = None
-    if mode == "foot length":
-        sb.number_input("Foot length, heel to longest toe (cm; 0 = not measured)", 0.0, 36.0, step=0.5,
-                        key="cfg_foot_cm")
-        foot = float(st.session_state["cfg_foot_cm"]) or None
-    elif mode == "height":
-        sb.number_input("Your height (cm; 0 = not given)", 0.0, 230.0, step=1.0, key="cfg_height_cm")
-        height = float(st.session_state["cfg_height_cm"]) or None
-    elif mode == "printed marker":
-        sb.number_input("Printed marker: black square side (cm)", 2.0, 40.0, step=0.1, key="cfg_marker_cm")
-        marker = float(st.session_state["cfg_marker_cm"])
-        sb.download_button("Printable marker (PDF, A4)", marker_pdf(), "ankle_screen_marker.pdf",
-                           "application/pdf", key="dl_marker_pdf")
-        sb.download_button("Marker image (PNG)", marker_png(), "ankle_screen_marker.png", "image/png",
-                           key="dl_marker_png")
+    foot, height, marker = scale_inputs(sb)
     settings = Settings(st.session_state["cfg_side"], sex, fist_cm, foot, height, marker)
     try:
         settings.analyze_options().validate()

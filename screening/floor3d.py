@@ -33,6 +33,7 @@ from calibration.camera import (
     line_direction_in_plane,
     vertical_plane,
 )
+from calibration.scale import USER_TAPE_SD_CM
 from screening.records import FrameRecord
 
 # Half the heel's breadth, as a fraction of foot length: heel breadth is about a quarter of foot length in adult
@@ -66,7 +67,6 @@ class CameraModelConfig:
     edge_px: float = 1.5  # 1-sigma error of a silhouette point (px), as in the 2-D path
     # the foot measured in 3-D this much shorter than the user's foot length: the toes' tip was lost (cm)
     toe_lost_cm: float = 1.5
-    tape_sd_cm: float = 0.5  # 1-sigma error of a foot length measured with a tape (used when the toe is placed by it)
 
 
 @dataclass(frozen=True)
@@ -369,5 +369,5 @@ def knee_past_toe_sd_cm(
     uv = cam.project(np.stack([toe, toe + m.floor.forward_cm]))  # 1 cm along forward at the toe
     px_per_cm = float(np.linalg.norm(uv[1] - uv[0]))
     edge_cm = math.sqrt(2.0) * cfg.edge_px / px_per_cm if px_per_cm > 0 else math.nan
-    tape_cm = cfg.tape_sd_cm if m.toe_moved_cm > 0 else 0.0  # the toe placed from the user's foot length
+    tape_cm = USER_TAPE_SD_CM if m.toe_moved_cm > 0 else 0.0  # the toe placed from the user's foot length
     return math.sqrt(model_sd**2 + edge_cm**2 + tape_cm**2)

@@ -47,10 +47,27 @@ def test_upload_page_states_the_limit_and_marker_download_appears():
     at = page("pages/2_Upload_video.py")
     at.run()
     assert "200 MB" in texts(at) and "2 minutes" in texts(at)
-    at.sidebar.radio(key="cfg_scale_mode").set_value("printed marker")
+    assert not any("marker" in b.label.lower() for b in at.get("download_button"))
+    at.sidebar.checkbox(key="cfg_use_marker").check()
+    at.sidebar.number_input(key="cfg_foot_cm").set_value(24.5)
     at.run()
     assert not at.exception
     assert any("marker" in b.label.lower() for b in at.get("download_button"))
+    assert "No scale given" not in texts(at)
+
+
+def test_marker_and_foot_length_are_given_together():
+    """The recommended set-up: marker and foot length both reach the analysis (the marker when found, else the foot
+    length; with both, the tape places a toe tip the floor hides)."""
+    from app_support.settings import Settings
+
+    s = Settings("auto", "m", None, 24.5, None, 10.0)
+    opts = s.analyze_options()
+    assert opts.marker_cm == pytest.approx(10.0) and opts.foot_length_cm == pytest.approx(24.5)
+    assert opts.scale_inputs().marker_cm == pytest.approx(10.0)
+    assert opts.scale_inputs().foot_length_cm == pytest.approx(24.5)
+    assert "marker 10 cm + foot 24.5 cm" in s.describe()
+    assert "average foot length (assumed)" in Settings("auto", "m", None, None, None, None).describe()
 
 
 @pytest.fixture(scope="module")
