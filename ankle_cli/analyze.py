@@ -78,6 +78,9 @@ def analyze(
     foot_length_cm: float = typer.Option(None, help="Your foot length, heel to longest toe, cm (scale)."),
     height_cm: float = typer.Option(None, help="Your height in cm (scale, less exact than foot length)."),
     marker_cm: float = typer.Option(None, help="Side length of the printed ArUco marker on the floor, cm."),
+    camera_height_cm: float = typer.Option(None, help="Camera height, floor to the middle of the lens, cm. With "
+                                           "--foot-length-cm and the phone held level, the knee and shin are "
+                                           "measured in 3-D without a marker."),
     json_out: Path = typer.Option(None, "--json", help="Write the full result (with per-frame series) as JSON."),
     annotated: Path = typer.Option(None, help="Write the annotated video (mp4)."),
     snapshot: Path = typer.Option(None, help="Write the end-range snapshot of the best attempt (PNG)."),
@@ -104,6 +107,7 @@ def analyze(
         foot_length_cm=foot_length_cm,
         height_cm=height_cm,
         marker_cm=marker_cm,
+        camera_height_cm=camera_height_cm,
         max_duration_s=max_duration_s if max_duration_s > 0 else None,
         stride_frames=stride,
     )

@@ -23,6 +23,7 @@ DEFAULTS: dict[str, object] = {
     "cfg_use_marker": False,
     "cfg_foot_cm": 0.0,
     "cfg_height_cm": 0.0,
+    "cfg_camera_height_cm": 0.0,
     "cfg_marker_cm": MARKER_PRINT_CM,
 }
 
@@ -35,6 +36,7 @@ class Settings:
     foot_length_cm: float | None
     height_cm: float | None
     marker_cm: float | None
+    camera_height_cm: float | None = None
 
     def subject(self) -> dict[str, object]:
         """The six subject settings, named as AnalyzeOptions and LiveSettings name them."""
@@ -50,7 +52,9 @@ class Settings:
     def analyze_options(self):
         from vision.pipeline import AnalyzeOptions
 
-        return AnalyzeOptions(**self.subject(), max_duration_s=MAX_DURATION_S)  # type: ignore[arg-type]
+        return AnalyzeOptions(**self.subject(), camera_height_cm=self.camera_height_cm,  # type: ignore[arg-type]
+                              max_duration_s=MAX_DURATION_S)
+
 
     def live_settings(self):
         from vision.live import LiveSettings
@@ -61,7 +65,8 @@ class Settings:
         fist = fist_width(self.fist_width_cm, self.sex)
         given = [f"marker {self.marker_cm:g} cm" if self.marker_cm else "",
                  f"foot {self.foot_length_cm:g} cm" if self.foot_length_cm else "",
-                 f"height {self.height_cm:g} cm" if self.height_cm else ""]
+                 f"height {self.height_cm:g} cm" if self.height_cm else "",
+                 f"camera {self.camera_height_cm:g} cm up" if self.camera_height_cm else ""]
         scale = " + ".join(g for g in given if g) or "average foot length (assumed)"
         return f"side {self.side}, fist {fist.width_cm:.1f} cm ({fist.source.replace('_', ' ')}), scale: {scale}"
 
@@ -110,10 +115,11 @@ def marker_pdf(side_cm: float = MARKER_PRINT_CM) -> bytes:
     return bytes(pdf.output())
 
 
-def scale_inputs(sb) -> tuple[float | None, float | None, float | None]:  # type: ignore[no-untyped-def]
-    """The scale inputs (foot length, height, marker size; None where not given). All can be given at once: the
-    analysis uses the marker when it finds it in the video (measured in 3-D), else the foot length, else the height,
-    else an average foot; with the marker, the foot length also checks the toe tip (see screening.floor3d)."""
+def scale_inputs(sb) -> tuple[float | None, float | None, float | None, float | None]:
+    """The scale inputs (foot length, height, marker size, camera height; None where not given). All can be given at
+    once: the analysis uses the marker when it finds it in the video (measured in 3-D), else the foot length, else the
+    height, else an average foot; with the marker, the foot length also checks the toe tip; without it, the camera
+    height with the foot length gives a 3-D measurement too (a level phone; see screening.floor3d)."""
     sb.markdown("**Scale** (for centimetres): give what you have")
     sb.number_input("Foot length, heel to longest toe (cm; 0 = not measured)", 0.0, 36.0, step=0.5, key="cfg_foot_cm",
                     help="Measured barefoot with a tape. The most trusted scale after the printed marker.")
@@ -130,11 +136,19 @@ def scale_inputs(sb) -> tuple[float | None, float | None, float | None]:  # type
                            "application/pdf", key="dl_marker_pdf")
         sb.download_button("Marker image (PNG)", marker_png(), "ankle_screen_marker.png", "image/png",
                            key="dl_marker_png")
+    sb.number_input("Camera height: floor to the middle of the lens (cm; 0 = not measured)", 0.0, 250.0, step=1.0,
+                    key="cfg_camera_height_cm",
+                    help="With your foot length and the phone level (not tilted sideways: turn on the level or grid "
+                         "in your camera app), the knee and shin are measured in 3-D without a marker. Each degree "
+                         "of sideways tilt turns the shin reading by about a degree. Not used by the live webcam.")
     foot = float(st.session_state["cfg_foot_cm"]) or None
     height = float(st.session_state["cfg_height_cm"]) or None
+    camera = float(st.session_state["cfg_camera_height_cm"]) or None
     if foot is None and height is None and marker is None:
         sb.caption("No scale given: an average foot length will be assumed (centimetres less exact).")
-    return foot, height, marker
+    elif camera is not None and foot is None and marker is None:
+        sb.caption("The camera height needs your foot length too.")
+    return foot, height, marker, camera
 
 
 def sidebar_settings() -> Settings:
@@ -158,8 +172,8 @@ def sidebar_settings() -> Settings:
         v = float(st.session_state["cfg_fist_value"])
         if v > 0:
             fist_cm = v * CM_PER_IN if st.session_state["cfg_fist_unit"] == "in" else v
-    foot, height, marker = scale_inputs(sb)
-    settings = Settings(st.session_state["cfg_side"], sex, fist_cm, foot, height, marker)
+    foot, height, marker, camera = scale_inputs(sb)
+    settings = Settings(st.session_state["cfg_side"], sex, fist_cm, foot, height, marker, camera)
     try:
         settings.analyze_options().validate()
         fist_width(fist_cm, sex)

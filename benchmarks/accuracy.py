@@ -55,6 +55,10 @@ SCALES = ("foot_length", "height", "marker")
 # the marker plus the foot length measured with a tape (the recommended set-up): the tape's error is drawn per still
 MARKER_FOOT = "marker_foot"
 TAPE_SD_CM = 0.5
+# no marker: the camera's height above the floor (a tape to the lens) with the foot length, phone held level
+CAMERA_HEIGHT = "camera_height"
+CAMERA_TAPE_SD_CM = 2.0
+LEVEL_TWINS = 40  # the first headline stills rendered again with the camera level (roll 0), as a levelled phone
 RESOLUTIONS = {
     "720p": (1280, 720),
     "1080p": (1920, 1080),
@@ -283,6 +287,20 @@ def _tape_cm(case: Case, truth: dict) -> float:
                  .standard_normal())
 
 
+def _camera_tape_cm(case: Case) -> float:
+    """The camera height as a user measures it with a tape (floor to lens): the truth plus N(0, 2 cm), seeded."""
+    rng = np.random.default_rng(zlib.crc32(("camera " + case.name).encode()))
+    return float(100.0 * case.params["camera_height_m"] + CAMERA_TAPE_SD_CM * rng.standard_normal())
+
+
+def level_still_cases(stills: list[Case], n: int = LEVEL_TWINS) -> list[Case]:
+    """The first ``n`` headline stills (yaw <= 15 deg) again, the camera level (roll 0): the set-up the camera-height
+    measurement asks for (a phone levelled with its camera app's level line)."""
+    head = [c for c in stills if c.params["yaw_deg"] <= MAX_YAW_HEADLINE][:n]
+    return [dataclasses.replace(c, name=c.name + "_level", params={**c.params, "roll_deg": 0.0},
+                                tags={**c.tags, "level": True}) for c in head]
+
+
 def run_still(case: Case) -> dict:
     from calibration.scale import ScaleInputs
     from vision.pipeline import AnalyzeOptions, analyze_clip
@@ -291,7 +309,8 @@ def run_still(case: Case) -> dict:
     media, truth = render_case(case)
     t_render = time.perf_counter() - t0
     t0 = time.perf_counter()
-    row: dict[str, Any] = {"name": case.name, "kind": "still", **case.tags}
+    row: dict[str, Any] = {"name": case.name, "kind": "level_still" if case.tags.get("level") else "still",
+                           **case.tags}
     p = case.params
     row.update(
         shin_true=truth["shin_angle_deg"],
@@ -360,6 +379,15 @@ def run_still(case: Case) -> dict:
     row.update({f"kpt_{MARKER_FOOT}": _num(r.best.knee_past_toe_cm) if used else math.nan,
                 f"verdict_{MARKER_FOOT}": r.best.verdict if used else "not_measured",
                 "tape_cm": tape_cm, "toe_moved_cm": float(r.view.get("camera_model", {}).get("toe_moved_cm", 0.0))})
+    # no marker: the camera height and the foot length from tapes, the phone assumed level
+    r = _scored(a.records, ScaleInputs(foot_length_cm=tape_cm, camera_height_cm=_camera_tape_cm(case), sex="m"))
+    cmh = r.view.get("camera_model", {})
+    used = bool(cmh.get("used")) and cmh.get("source") == CAMERA_HEIGHT
+    row.update({f"kpt_{CAMERA_HEIGHT}": _num(r.best.knee_past_toe_cm) if used else math.nan,
+                f"shin_{CAMERA_HEIGHT}": _num(r.best.shin_angle_deg) if used else math.nan,
+                f"verdict_{CAMERA_HEIGHT}": r.best.verdict if used else "not_measured",
+                f"kpt_unc_{CAMERA_HEIGHT}": _num(r.best.knee_past_toe_uncertainty_cm) if used else math.nan,
+                "camera_height_pitch_deg": _num(cmh.get("pitch_deg")), "camera_height_reason": cmh.get("reason")})
     row.update(t_render_s=t_render, t_analyze_s=time.perf_counter() - t0)
     return row
 
@@ -558,6 +586,9 @@ def summarize(rows: list[dict]) -> dict:
             r.get("shin_marker", math.nan) - r["shin_true"] for r in head if math.isfinite(r.get("kpt_marker", math.nan))
         ),
         **{f"knee_past_toe_cm[{src}]": err_stats(_kpt_err(r, src) for r in head) for src in (*SCALES, MARKER_FOOT)},
+        f"knee_past_toe_cm[{CAMERA_HEIGHT}, roll as rendered]": err_stats(_kpt_err(r, CAMERA_HEIGHT) for r in head),
+        f"shin_angle_deg[{CAMERA_HEIGHT}, roll as rendered]": err_stats(
+            r.get(f"shin_{CAMERA_HEIGHT}", math.nan) - r["shin_true"] for r in head),
         "knee_past_toe_cm[true scale]": err_stats(r.get("kpt_true_scale", math.nan) - r["kpt_true"] for r in head),
     }
     # decomposition: the side view's own geometry (flawless 2-D measurement vs 3-D truth) and the
@@ -594,7 +625,7 @@ def summarize(rows: list[dict]) -> dict:
     }
     # pass/fail agreement
     pf: dict[str, Any] = {}
-    for src in (*SCALES, MARKER_FOOT):
+    for src in (*SCALES, MARKER_FOOT, CAMERA_HEIGHT):
         agree = far_agree = far_n = n = 0
         misses = []
         for r in head:
@@ -612,6 +643,7 @@ def summarize(rows: list[dict]) -> dict:
         pf[src] = {"n": n, "agreement": agree / max(n, 1), "far_from_line_n": far_n,
                    "far_from_line_agreement": far_agree / max(far_n, 1), "far_disagreements": misses}
     s["pass_fail"] = pf
+    s["camera_height"] = _camera_height_summary(head, [r for r in rows if r["kind"] == "level_still"])
     # the stills where the marker's camera model was used, measured both ways (3-D with the marker, 2-D with
     # the foot length): the same images, so the difference is the geometry alone
     cam = [r for r in head if r.get("camera_model_used")]
@@ -743,6 +775,32 @@ def summarize(rows: list[dict]) -> dict:
     return s
 
 
+def _camera_height_summary(head: list[dict], level: list[dict]) -> dict[str, Any]:
+    """The camera-height measurement (no marker) on the headline stills as rendered (roll up to 5 deg), on those
+    within 1 deg of level, and on the level twins; the 2-D foot-length measurement on the same stills beside it."""
+    out: dict[str, Any] = {}
+    for name, sel in (("headline stills, roll as rendered (-5..5 deg)", head),
+                      ("headline stills within 1 deg of level", [r for r in head if abs(r["roll_deg"]) <= 1.0]),
+                      (f"level twins (roll 0; {len(level)} headline stills rendered again)", level)):
+        far = [r for r in sel if abs(r["kpt_true"] - FIST_CM) > NEAR_LINE_CM
+               and r.get(f"verdict_{CAMERA_HEIGHT}") in ("pass", "fail")]
+        unc = [abs(_kpt_err(r, CAMERA_HEIGHT)) <= r[f"kpt_unc_{CAMERA_HEIGHT}"] for r in sel
+               if math.isfinite(r.get(f"kpt_unc_{CAMERA_HEIGHT}", math.nan))]
+        out[name] = {
+            "n": len(sel),
+            "used": sum(math.isfinite(r.get(f"kpt_{CAMERA_HEIGHT}", math.nan)) for r in sel),
+            "kpt": err_stats(_kpt_err(r, CAMERA_HEIGHT) for r in sel),
+            "shin": err_stats(r.get(f"shin_{CAMERA_HEIGHT}", math.nan) - r["shin_true"] for r in sel),
+            "kpt_2d": err_stats(_kpt_err(r) for r in sel),
+            "shin_2d": err_stats(_shin_err(r) for r in sel),
+            "far_n": len(far),
+            "misses": [r["name"] for r in far
+                       if r[f"verdict_{CAMERA_HEIGHT}"] != ("pass" if r["kpt_true"] >= FIST_CM else "fail")],
+            "within_1sd": float(np.mean(unc)) if unc else math.nan,
+        }
+    return out
+
+
 def _group(rows: list[dict], f: Callable[[dict], Any]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for r in rows:
@@ -855,6 +913,17 @@ def markdown(s: dict, meta: dict) -> str:
             L.append(f"| {cname} | {lvl} | {v['n']} | {_f(v['kpt']['mae'])} | {_f(v['kpt']['p95'])} | "
                      f"{_f(v['kpt']['bias'])} | {_f(v['shin']['mae'])} | {_f(v['shin']['p95'])} | "
                      f"{_f(v['shin']['bias'])} |")
+    L.append("\nNo marker: the camera's height above the floor and the foot length given (tapes: N(0, 2 cm) and "
+             "N(0, 0.5 cm) errors), the phone assumed level (`floor3d.height_model`); 2-D with the foot length on the "
+             "same stills beside it:\n")
+    L.append("| stills | n | used | knee past toe MAE (cm) | 95th pct | shin MAE (deg) | 95th pct | 2-D: kpt MAE | "
+             "2-D: shin MAE | pass/fail > 1 cm from the line | within 1 sigma |")
+    L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, v in s.get("camera_height", {}).items():
+        L.append(f"| {name} | {v['n']} | {v['used']} | {_f(v['kpt']['mae'])} | {_f(v['kpt']['p95'])} | "
+                 f"{_f(v['shin']['mae'])} | {_f(v['shin']['p95'])} | {_f(v['kpt_2d']['mae'])} | "
+                 f"{_f(v['shin_2d']['mae'])} | {len(v['misses'])} wrong of {v['far_n']}"
+                 f"{': ' + ', '.join(v['misses']) if v['misses'] else ''} | {100 * v['within_1sd']:.0f} % |")
     L.append(f"\nMarker detected in {100 * s['marker_detection_rate']:.0f} % of headline stills "
              f"(by distance / camera height / resolution: {json.dumps(s['marker_detected_by'])}).\n")
     L.append("| pass/fail (fist 10.2 cm) | n | agreement | cases > 1 cm from the line | agreement there | misses |")
@@ -932,7 +1001,8 @@ def main(argv: list[str] | None = None) -> int:
     ns = ap.parse_args(argv)
     n_stills = ns.stills if ns.stills is not None else (40 if ns.quick else 140)
     n_clips = ns.clips if ns.clips is not None else (2 if ns.quick else len(CLIP_SPECS))
-    cases = still_cases(n_stills) + clip_cases(n_clips)
+    stills = still_cases(n_stills)
+    cases = stills + clip_cases(n_clips) + level_still_cases(stills, LEVEL_TWINS if not ns.quick else 10)
     if ns.marker_clips if ns.marker_clips is not None else not ns.quick:
         cases += marker_clip_cases(n_clips)
     t0 = time.perf_counter()

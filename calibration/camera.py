@@ -265,6 +265,22 @@ def _flipped_tilt(cam: FloorCamera, center_xy_cm: np.ndarray) -> FloorCamera:
     return FloorCamera(cam.focal_px, cam.cx_px, cam.cy_px, r2, xc - r2 @ np.array([center_xy_cm[0], center_xy_cm[1], 0.0]))
 
 
+def level_camera(height_cm: float, pitch_down_deg: float, roll_deg: float, focal_px: float, cx_px: float,
+                 cy_px: float) -> FloorCamera:
+    """A camera ``height_cm`` above the floor, its optical axis pitched down by ``pitch_down_deg`` and turned about
+    that axis by ``roll_deg`` (0: a level phone, the picture's rows parallel to the floor). It looks along the floor
+    frame's +y from above the origin: with no marker the floor frame is free, so it is chosen this way (the foot's
+    direction on the floor is then measured in it)."""
+    th, ph = math.radians(pitch_down_deg), math.radians(roll_deg)
+    z = np.array([0.0, math.cos(th), -math.sin(th)])  # the optical axis
+    x0 = np.array([1.0, 0.0, 0.0])  # picture right, before the roll
+    y0 = np.cross(z, x0)  # picture down
+    x = math.cos(ph) * x0 + math.sin(ph) * y0
+    y = -math.sin(ph) * x0 + math.cos(ph) * y0
+    r = np.stack([x, y, z])
+    return FloorCamera(focal_px, cx_px, cy_px, r, -r @ np.array([0.0, 0.0, float(height_cm)]))
+
+
 def vertical_plane(point_cm: np.ndarray, direction_cm: np.ndarray) -> tuple[np.ndarray, float]:
     """The vertical plane through ``point_cm`` containing the horizontal ``direction_cm``: (unit normal, offset)."""
     d = np.asarray(direction_cm, float).copy()

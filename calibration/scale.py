@@ -35,6 +35,8 @@ class ScaleInputs:
     height_cm: float | None = None
     marker_cm: float | None = None
     sex: str | None = None
+    # the camera's lens above the floor (cm): with the foot length and a level phone, a camera model without marker
+    camera_height_cm: float | None = None
 
     def validate(self) -> None:
         if self.foot_length_cm is not None and not 12.0 <= self.foot_length_cm <= 36.0:
@@ -45,6 +47,10 @@ class ScaleInputs:
             raise InvalidSettingError(f"A height of {self.height_cm:g} cm is outside 90-230 cm.")
         if self.marker_cm is not None and not 2.0 <= self.marker_cm <= 40.0:
             raise InvalidSettingError(f"A marker size of {self.marker_cm:g} cm is outside 2-40 cm.")
+        if self.camera_height_cm is not None and not 5.0 <= self.camera_height_cm <= 250.0:
+            raise InvalidSettingError(
+                f"A camera height of {self.camera_height_cm:g} cm is outside 5-250 cm. Measure from the floor to the "
+                "middle of the lens.")
 
 
 @dataclass(frozen=True)
@@ -58,9 +64,10 @@ class SubjectSettings:
     foot_length_cm: float | None = None
     height_cm: float | None = None
     marker_cm: float | None = None
+    camera_height_cm: float | None = None  # floor to the lens; used by clip analysis (not by the live screen)
 
     def scale_inputs(self) -> ScaleInputs:
-        return ScaleInputs(self.foot_length_cm, self.height_cm, self.marker_cm, self.sex)
+        return ScaleInputs(self.foot_length_cm, self.height_cm, self.marker_cm, self.sex, self.camera_height_cm)
 
     def validate(self) -> None:
         if self.side not in ("auto", "left", "right"):

@@ -503,7 +503,8 @@ def analyze_records(
         kpt_cm = np.full(n, np.nan)
     # with the marker found, measure in 3-D with its camera model instead (screening.floor3d); else stay 2-D
     cam3d = camera_measurement(records, track, heel_down, scale_inputs.marker_cm, cfg.camera_model,
-                               TOE_TIP_HEIGHT_PER_FOOT_LENGTH, TIBIAL_CREST_LEAN_DEG, scale_inputs.foot_length_cm)
+                               TOE_TIP_HEIGHT_PER_FOOT_LENGTH, TIBIAL_CREST_LEAN_DEG, scale_inputs.foot_length_cm,
+                               scale_inputs.camera_height_cm)
     if cam3d.ok and cam3d.shin_angle_deg is not None and cam3d.knee_past_toe_cm is not None:
         shin_method = "camera_model_" + cam3d.shin_method
         shin = zero_phase_smooth(t, cam3d.shin_angle_deg, cfg.smoothing_sigma_s)
@@ -542,6 +543,11 @@ def analyze_records(
             "picture, which reads a few cm and degrees off when the camera is turned or high: lay the marker flat "
             "beside the front foot, fully in view, and film from 1.5-3 m."
         )
+    elif scale_inputs.camera_height_cm is not None and not cam3d.ok:
+        warnings.append(
+            f"No camera model from the camera height ({cam3d.reason}), so the knee and shin were measured flat in "
+            "the picture: give your foot length with the camera height, and film the whole foot side-on."
+        )
     if scale is not None and scale.source == "assumed_foot_length":
         warnings.append(
             "No scale was given, so an average foot length was assumed: give your foot length, height or a "
@@ -565,12 +571,16 @@ def analyze_records(
         scale = with_distance_uncertainty(scale, best.knee_past_toe_cm, cfg.silhouette_edge_px)
         if best.knee_past_toe_cm is not None:
             best = Best(**{**best.__dict__, "knee_past_toe_uncertainty_cm": scale.uncertainty_cm})
-        if cam3d.ok and best.attempt_index is not None and scale_inputs.marker_cm is not None:
+        if cam3d.ok and best.attempt_index is not None:
             at = attempts[best.attempt_index].end_range_frame
             sd = knee_past_toe_sd_cm(cam3d, track, heel_down, int(np.flatnonzero(frame_index == at)[0]),
-                                     scale_inputs.marker_cm, records[0].width_px, records[0].height_px,
+                                     scale_inputs, records[0].width_px, records[0].height_px,
                                      cfg.camera_model, TOE_TIP_HEIGHT_PER_FOOT_LENGTH, TIBIAL_CREST_LEAN_DEG)
-            detail = scale.detail + "; measured in 3-D with the camera model from the marker"
+            detail = scale.detail + ("; measured in 3-D with the camera model from the marker"
+                                     if cam3d.model.source == "marker" else
+                                     f"; measured in 3-D with the camera {scale_inputs.camera_height_cm:g} cm above the "
+                                     "floor, held level (a sideways tilt of the phone turns the shin reading by as "
+                                     "much)")
             scale = Scale(scale.px_per_cm, scale.source, sd, scale.relative_uncertainty, detail)
             best = Best(**{**best.__dict__, "knee_past_toe_uncertainty_cm": sd if math.isfinite(sd) else None})
     measured = [a.knee_past_toe_cm for a in attempts if a.knee_past_toe_cm is not None]

@@ -30,10 +30,12 @@ from calibration.camera import (
     FloorCamera,
     fit_floor_camera,
     focal_from_fov,
+    level_camera,
     line_direction_in_plane,
+    principal_point,
     vertical_plane,
 )
-from calibration.scale import USER_TAPE_SD_CM
+from calibration.scale import USER_TAPE_SD_CM, ScaleInputs
 from screening.records import FrameRecord
 
 # Half the heel's breadth, as a fraction of foot length: heel breadth is about a quarter of foot length in adult
@@ -67,6 +69,11 @@ class CameraModelConfig:
     edge_px: float = 1.5  # 1-sigma error of a silhouette point (px), as in the 2-D path
     # the foot measured in 3-D this much shorter than the user's foot length: the toes' tip was lost (cm)
     toe_lost_cm: float = 1.5
+    # without a marker: the camera from its height above the floor (the user's tape) and a level phone, its pitch
+    # solved so that the foot measures the user's foot length (``height_model``)
+    camera_height_sd_cm: float = 2.0  # 1-sigma error of a camera height measured with a tape to the lens
+    level_roll_sd_deg: float = 1.0  # 1-sigma sideways tilt of a phone levelled by eye or with its camera's level
+    pitch_search_deg: tuple[float, float] = (-40.0, 70.0)  # pitches (down positive) searched for the camera
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,8 @@ class FloorModel:
     frames: int
     rms_px: float
     reason: str  # why there is no camera (empty when there is one)
+    source: str = "marker"  # or "camera_height"
+    pitch_deg: float = math.nan  # the camera's pitch, down positive ("camera_height" only)
 
 
 def marker_corners(rec: FrameRecord) -> np.ndarray | None:
@@ -109,6 +118,98 @@ def floor_model(records: list[FrameRecord], marker_cm: float | None, cfg: Camera
     if not 0.0 < float(cam.center_cm[2]) <= cfg.max_camera_height_cm:
         return FloorModel(None, corners, len(found), rms, "the camera pose from the marker is implausible")
     return FloorModel(cam, corners, len(found), rms, "")
+
+
+def _foot_length_cm(cam: FloorCamera, foot_px: np.ndarray, toe_tip_height_per_foot_length: float) -> float:
+    """The foot's length in 3-D (heel back to toe tip along forward) as ``measure_3d`` takes it, for the foot's
+    (heel contact, toe tip, heel back) image points ``foot_px`` (3, 2); NaN where it cannot be placed."""
+    one = [foot_px[i][None, :] for i in range(3)]
+    f3 = measure_3d(cam, one[1], one[1], one[0], one[2], one[1], one[1], np.full((1, 2), np.nan), np.ones(1, bool),
+                    toe_tip_height_per_foot_length, 0.0, with_edge=False)
+    return math.nan if f3 is None or not f3.heel_back_found else f3.foot_length_cm
+
+
+def solve_pitch_deg(height_cm: float, roll_deg: float, focal_px: float, cx_px: float, cy_px: float,
+                    foot_px: np.ndarray, foot_length_cm: float, toe_tip_height_per_foot_length: float,
+                    search_deg: tuple[float, float]) -> float | None:
+    """The camera pitch (deg, down positive) at which the foot, seen at ``foot_px`` (heel contact, toe tip, heel
+    back), measures ``foot_length_cm`` on the floor (a camera ``height_cm`` up, level to ``roll_deg``): a 2-deg scan
+    for sign changes, then bisection; of several solutions the one nearest level. None when there is none.
+
+    The foot's image length fixes its distance from the camera (with the lens), and the camera height and the
+    foot's place in the picture then fix the pitch; on the rendered stills with the true height and roll this
+    recovers the pitch to 0.4 deg (mean)."""
+    def gap(p: float) -> float:
+        cam = level_camera(height_cm, p, roll_deg, focal_px, cx_px, cy_px)
+        return _foot_length_cm(cam, foot_px, toe_tip_height_per_foot_length) - foot_length_cm
+
+    grid = np.arange(search_deg[0], search_deg[1] + 1e-9, 2.0)
+    vals = [gap(float(p)) for p in grid]
+    roots = []
+    for lo, hi, glo, ghi in zip(grid[:-1], grid[1:], vals[:-1], vals[1:], strict=True):
+        if not (math.isfinite(glo) and math.isfinite(ghi)) or glo * ghi > 0:
+            continue
+        a, b, ga = float(lo), float(hi), glo
+        for _ in range(25):
+            m = 0.5 * (a + b)
+            gm = gap(m)
+            if not math.isfinite(gm):
+                break
+            if (gm > 0) == (ga > 0):
+                a, ga = m, gm
+            else:
+                b = m
+        roots.append(0.5 * (a + b))
+    return min(roots, key=abs) if roots else None
+
+
+def height_model(
+    records: list[FrameRecord], legs: Arr7, heel_down: np.ndarray, camera_height_cm: float | None,
+    foot_length_cm: float | None, cfg: CameraModelConfig, toe_tip_height_per_foot_length: float,
+) -> FloorModel:
+    """The camera without a marker: ``camera_height_cm`` above the floor, level (no sideways tilt), the assumed lens,
+    and the pitch at which the foot measures the user's ``foot_length_cm`` (``solve_pitch_deg``)."""
+    if camera_height_cm is None or foot_length_cm is None:
+        return FloorModel(None, None, 0, math.nan, "needs the camera height and the foot length", "camera_height")
+    sel = heel_down if np.any(heel_down) else np.ones(len(heel_down), dtype=bool)
+    foot_px = np.stack([_median_point(legs[2], sel), _median_point(legs[1], sel), _median_point(legs[3], sel)])
+    if not np.all(np.isfinite(foot_px)):
+        return FloorModel(None, None, 0, math.nan, "the heel and toe tips were not seen clearly", "camera_height")
+    w, h = records[0].width_px, records[0].height_px
+    cx, cy = principal_point(w, h)
+    f = focal_from_fov(cfg.assumed_fov_long_side_deg, w, h)
+    pitch = solve_pitch_deg(camera_height_cm, 0.0, f, cx, cy, foot_px, foot_length_cm, toe_tip_height_per_foot_length,
+                            cfg.pitch_search_deg)
+    if pitch is None:
+        return FloorModel(None, None, 0, math.nan, "no camera pitch fits the camera height and the foot length given",
+                          "camera_height")
+    return FloorModel(level_camera(camera_height_cm, pitch, 0.0, f, cx, cy), None, 0, math.nan, "", "camera_height",
+                      pitch)
+
+
+def perturbed_height_cameras(model: FloorModel, legs: Arr7, heel_down: np.ndarray, camera_height_cm: float,
+                             foot_length_cm: float, width_px: int, height_px: int, cfg: CameraModelConfig,
+                             toe_tip_height_per_foot_length: float, seed: int = 0) -> list[FloorCamera]:
+    """Cameras of the height model redone with the camera height, the foot length (tapes), the roll (a phone levelled
+    by eye) and the lens drawn from their uncertainty (for Monte-Carlo errors)."""
+    if model.camera is None:
+        return []
+    sel = heel_down if np.any(heel_down) else np.ones(len(heel_down), dtype=bool)
+    foot_px = np.stack([_median_point(legs[2], sel), _median_point(legs[1], sel), _median_point(legs[3], sel)])
+    rng = np.random.default_rng(seed)
+    cx, cy = principal_point(width_px, height_px)
+    lo, hi = model.pitch_deg - 15.0, model.pitch_deg + 15.0  # the draws stay near the solution
+    out = []
+    for _ in range(cfg.uncertainty_draws):
+        f = focal_from_fov(cfg.assumed_fov_long_side_deg + cfg.fov_sd_deg * float(rng.standard_normal()), width_px,
+                           height_px)
+        h = camera_height_cm + cfg.camera_height_sd_cm * float(rng.standard_normal())
+        roll = cfg.level_roll_sd_deg * float(rng.standard_normal())
+        foot = foot_length_cm + USER_TAPE_SD_CM * float(rng.standard_normal())
+        pitch = solve_pitch_deg(h, roll, f, cx, cy, foot_px, foot, toe_tip_height_per_foot_length, (lo, hi))
+        if pitch is not None:
+            out.append(level_camera(h, pitch, roll, f, cx, cy))
+    return out
 
 
 @dataclass(frozen=True)
@@ -266,7 +367,10 @@ class CameraMeasurement:
 
     def summary(self) -> dict[str, object]:
         """Small JSON-ready description for the result's ``view``."""
-        out: dict[str, object] = {"used": self.ok, "reason": self.reason, "marker_frames": self.model.frames}
+        out: dict[str, object] = {"used": self.ok, "reason": self.reason, "source": self.model.source,
+                                  "marker_frames": self.model.frames}
+        if self.model.source == "camera_height" and math.isfinite(self.model.pitch_deg):
+            out.update(pitch_deg=self.model.pitch_deg)
         cam = self.model.camera
         if cam is not None:
             out.update(focal_px=cam.focal_px, reprojection_rms_px=self.model.rms_px,
@@ -306,23 +410,31 @@ def camera_measurement(
     toe_tip_height_per_foot_length: float,
     crest_lean_deg: float,
     given_foot_length_cm: float | None = None,
+    camera_height_cm: float | None = None,
 ) -> CameraMeasurement:
     """Knee past toe and shin angle per frame in 3-D (``track`` is the analysis' ``LegTrack``).
 
     ``given_foot_length_cm``: the user's tape measure of the foot. Where the foot measured in 3-D from the back
     of the heel reads more than ``cfg.toe_lost_cm`` shorter, the silhouette lost the tip of the toes (dark toes in
     their own shadow, a dark floor), and the toe tip is placed that foot length ahead of the heel's back instead
-    (``toe_moved_cm``; see ``toe_shortfall_cm``)."""
+    (``toe_moved_cm``; see ``toe_shortfall_cm``).
+
+    Without a camera from the marker, ``camera_height_cm`` (floor to lens) with the foot length gives one from a
+    level phone (``height_model``); the foot length then sets the camera's pitch, so it cannot also place the toe."""
     model = floor_model(records, marker_cm, cfg)
+    legs = _leg_arrays(records, track)
+    if model.camera is None and camera_height_cm is not None:
+        by_height = height_model(records, legs, heel_down, camera_height_cm, given_foot_length_cm, cfg,
+                                 toe_tip_height_per_foot_length)
+        model = by_height if by_height.camera is not None or marker_cm is None else model
     if model.camera is None:
         return CameraMeasurement(False, model.reason, model)
     sel = heel_down if np.any(heel_down) else np.ones(len(heel_down), dtype=bool)
-    legs = _leg_arrays(records, track)
     f3 = measure_3d(model.camera, *legs, sel, toe_tip_height_per_foot_length, crest_lean_deg)
     if f3 is None:
         return CameraMeasurement(False, "the heel and toe could not be placed on the floor", model)
     shin, method = combine_shin_3d(f3.shin_landmarks_deg, f3.shin_front_edge_deg)
-    moved = toe_shortfall_cm(f3, given_foot_length_cm, cfg.toe_lost_cm)
+    moved = toe_shortfall_cm(f3, given_foot_length_cm, cfg.toe_lost_cm) if model.source == "marker" else 0.0
     return CameraMeasurement(True, "", model, f3.knee_past_toe_cm - moved, shin, method, f3, legs, moved)
 
 
@@ -345,21 +457,29 @@ def knee_past_toe_sd_cm(
     track,
     heel_down: np.ndarray,
     frame: int,
-    marker_cm: float,
+    inputs: ScaleInputs,
     width_px: int,
     height_px: int,
     cfg: CameraModelConfig,
     toe_tip_height_per_foot_length: float,
     crest_lean_deg: float,
 ) -> float:
-    """1-sigma error (cm) of the knee past toe figure at ``frame``: Monte-Carlo over the marker corners and the
-    lens, plus the silhouette edge error of the kneecap and toe points at the foot's image scale."""
+    """1-sigma error (cm) of the knee past toe figure at ``frame``: Monte-Carlo over the camera's inputs (the marker
+    corners and the lens; or the camera height, foot length, roll and lens), plus the silhouette edge error of the
+    kneecap and toe points at the foot's image scale."""
     if not m.ok or m.floor is None or m.model.camera is None or m.knee_past_toe_cm is None:
         return math.nan
     sel = heel_down if np.any(heel_down) else np.ones(len(heel_down), dtype=bool)
     arrays = m.leg_px if m.leg_px is not None else _leg_arrays([], track)
+    if m.model.source == "camera_height":
+        assert inputs.camera_height_cm is not None and inputs.foot_length_cm is not None
+        cams = perturbed_height_cameras(m.model, arrays, heel_down, inputs.camera_height_cm, inputs.foot_length_cm,
+                                        width_px, height_px, cfg, toe_tip_height_per_foot_length)
+    else:
+        assert inputs.marker_cm is not None
+        cams = perturbed_cameras(m.model, inputs.marker_cm, width_px, height_px, cfg)
     draws = []
-    for cam in perturbed_cameras(m.model, marker_cm, width_px, height_px, cfg):
+    for cam in cams:
         f3 = measure_3d(cam, *arrays, sel, toe_tip_height_per_foot_length, crest_lean_deg, with_edge=False)
         if f3 is not None and math.isfinite(float(f3.knee_past_toe_cm[frame])):
             draws.append(float(f3.knee_past_toe_cm[frame]))

@@ -18,17 +18,20 @@ from calibration.camera import (
     focal_from_fov,
     focal_from_homography,
     homography_dlt,
+    level_camera,
     line_direction_in_plane,
     principal_point,
     square_corners_cm,
     vertical_plane,
 )
+from calibration.scale import ScaleInputs
 from screening.floor3d import (
     HEEL_HALF_BREADTH_PER_FOOT_LENGTH,
     LANDMARK_TIBIA_LEAN_3D_DEG,
     CameraModelConfig,
     floor_model,
     measure_3d,
+    solve_pitch_deg,
 )
 from screening.records import FrameRecord
 
@@ -325,7 +328,8 @@ def test_the_reported_uncertainty_grows_with_corner_noise():
     for corner_sd in (0.05, 0.5):
         cfg = CameraModelConfig(corner_sd_px=corner_sd, fov_sd_deg=0.0)
         m = camera_measurement(rec, track, np.array([True]), 10.0, cfg, 1.5 / 26.0, 0.0)
-        sds.append(knee_past_toe_sd_cm(m, track, np.array([True]), 0, 10.0, w, h, cfg, 1.5 / 26.0, 0.0))
+        sds.append(knee_past_toe_sd_cm(m, track, np.array([True]), 0, ScaleInputs(marker_cm=10.0), w, h, cfg, 1.5 / 26.0,
+                                       0.0))
     edge_only = math.sqrt(2) * base.edge_px / 5.0  # ~5 px per cm at 2.5 m: the floor of the uncertainty
     assert all(math.isfinite(x) for x in sds)
     assert sds[1] > sds[0] > 0.5 * edge_only
@@ -346,3 +350,64 @@ def test_3d_shin_averages_front_edge_and_corrected_joint_line(lm, edge, expect):
     out, method = combine_shin_3d(np.array([lm]), np.array([edge]))
     assert out[0] == pytest.approx(expect, abs=1e-9)
     assert method == ("landmarks" if math.isnan(edge) else "front_edge_and_landmarks")
+
+
+# ---- without a marker: the camera from its height, a level phone and the foot length ------------------------------
+TOE_H = 1.5 / 26.0  # toe tip height per foot length, as the pipeline's constant
+
+
+@pytest.mark.parametrize(("pitch", "roll"), [(0.0, 0.0), (12.0, 0.0), (-8.0, 0.0), (12.0, 3.0)])
+def test_level_camera_sits_at_its_height_and_keeps_floor_rows_level(pitch, roll):
+    cam = level_camera(60.0, pitch, roll, 900.0, 639.5, 359.5)
+    assert cam.center_cm == pytest.approx([0.0, 0.0, 60.0], abs=1e-9)
+    # two floor points at the same distance, left and right of the axis
+    uv = cam.project(np.array([[-40.0, 250.0, 0.0], [40.0, 250.0, 0.0]]))
+    tilt = math.degrees(math.atan2(uv[1, 1] - uv[0, 1], uv[1, 0] - uv[0, 0]))
+    assert tilt == pytest.approx(-roll, abs=1e-6)  # a level phone: the floor's rows stay level in the picture
+    # the optical axis meets the floor where the pitch says (when it points down at all)
+    if pitch > 0:
+        hit = cam.to_height(np.array([[639.5, 359.5]]))[0]
+        assert hit[1] == pytest.approx(60.0 / math.tan(math.radians(pitch)), rel=1e-9)
+
+
+def _foot_pixels(cam: FloorCamera, along: np.ndarray, centre: np.ndarray, foot_cm: float) -> np.ndarray:
+    """(heel contact, toe tip, heel back) pixels of a ``foot_cm`` foot whose axis runs along ``along`` (floor
+    frame) through ``centre``, built the way ``measure_3d`` reads them back."""
+    fwd = along / np.linalg.norm(along)
+    away = np.array([fwd[1], -fwd[0], 0.0])
+    if float(away @ (cam.center_cm - centre)) > 0:
+        away = -away
+    heel_axis = centre - 0.37 * foot_cm * fwd
+    heel_near = heel_axis - HEEL_HALF_BREADTH_PER_FOOT_LENGTH * foot_cm * away
+    back = heel_axis - 0.13 * foot_cm * fwd + np.array([0.0, 0.0, 3.0])
+    toe = heel_axis + 0.87 * foot_cm * fwd + np.array([0.0, 0.0, TOE_H * foot_cm])
+    return cam.project(np.stack([heel_near, toe, back]))
+
+
+@given(
+    height=st.floats(25.0, 140.0),
+    pitch=st.floats(-10.0, 30.0),
+    distance=st.floats(150.0, 350.0),
+    yaw=st.floats(-20.0, 20.0),
+    offset=st.floats(-60.0, 60.0),
+)
+@settings(max_examples=60, deadline=None)
+def test_camera_pitch_is_recovered_from_its_height_and_the_foot_length(height, pitch, distance, yaw, offset):
+    """A foot seen side-on (turned up to 20 deg, off to one side) by a level camera at a known height: the pitch at
+    which it measures its true length is the camera's pitch."""
+    cam = level_camera(height, pitch, 0.0, 900.0, 639.5, 359.5)
+    along = np.array([math.cos(math.radians(yaw)), math.sin(math.radians(yaw)), 0.0])
+    px = _foot_pixels(cam, along, np.array([offset, distance, 0.0]), 25.0)
+    if not (np.all(np.isfinite(px)) and np.all((px >= 0) & (px <= [1279, 719]))):
+        return  # the foot is outside this picture
+    got = solve_pitch_deg(height, 0.0, 900.0, 639.5, 359.5, px, 25.0, TOE_H, (-40.0, 70.0))
+    assert got is not None
+    # within 0.4 deg: measure_3d's heel-breadth model reads a turned foot seen from low down up to ~0.4 cm long
+    assert got == pytest.approx(pitch, abs=0.4)
+
+
+def test_no_pitch_is_made_up_outside_the_search_range():
+    cam = level_camera(60.0, 10.0, 0.0, 900.0, 639.5, 359.5)
+    px = _foot_pixels(cam, np.array([1.0, 0.0, 0.0]), np.array([0.0, 250.0, 0.0]), 25.0)
+    assert solve_pitch_deg(60.0, 0.0, 900.0, 639.5, 359.5, px, 25.0, TOE_H, (-40.0, 70.0)) == pytest.approx(10.0, abs=0.1)
+    assert solve_pitch_deg(60.0, 0.0, 900.0, 639.5, 359.5, px, 25.0, TOE_H, (20.0, 40.0)) is None
