@@ -562,9 +562,9 @@ def analyze_records(
     attempts: list[Attempt] = []
     for k, span in enumerate(spans):
         attempts.append(_attempt(k, span, t, travel, kpt_cm, shin, heel_down, heel_lift_cm, fist.width_cm, view,
-                                 frame_index, track.cut_by_edge))
+                                 frame_index, track.cut_by_edge, np.all(np.isfinite(track.kneecap_front), axis=1)))
     best = best_of_attempts(attempts, fist.width_cm, view, scale)
-    note = out_of_picture_note(attempts, best)
+    note = left_out_note(attempts, best)
     if note:
         warnings.append(note)
     if scale is not None:
@@ -664,12 +664,30 @@ def end_range_out_of_picture(deepest_cut_lean_deg: float, best_lean_deg: float |
         deepest_cut_lean_deg >= best_lean_deg - OUT_OF_PICTURE_TOL_DEG)
 
 
-def out_of_picture_note(attempts: list[Attempt], best: Best) -> str | None:
-    """The note naming attempts left out because their end range was out of the picture (when others count)."""
-    cut_off = [a.index + 1 for a in attempts if a.reason == OUT_OF_PICTURE]
-    if not cut_off or best.knee_past_toe_cm is None:
-        return None
-    return f"Attempt {', '.join(f'#{i}' for i in cut_off)}: {OUT_OF_PICTURE}; not counted."
+UNSEEN_AT_DEPTH = ("the kneecap or toe tip was not seen at the deepest point (clothing, a hand or the other leg in the "
+                   "way, or a poor silhouette): keep the front knee and foot clear, in good light, and film again")
+UNSEEN_TOL_DEG = 1.0
+
+
+def end_range_unseen(deepest_unseen_lean_deg: float, best_lean_deg: float | None) -> bool:
+    """Whether the attempt went deeper than its measured end range where the knee past toe could not be read: in a
+    frame without a kneecap or toe-tip point, the heel not known to be up, the shin leaned more than ``UNSEEN_TOL_DEG`` further than at
+    the best measured frame (``-inf``: no such frame). The end range would otherwise be read early, short by ~0.9 cm
+    a degree, without a word."""
+    if deepest_unseen_lean_deg == -math.inf or best_lean_deg is None or not math.isfinite(best_lean_deg):
+        return False
+    return deepest_unseen_lean_deg > best_lean_deg + UNSEEN_TOL_DEG
+
+
+def left_out_note(attempts: list[Attempt], best: Best) -> str | None:
+    """The note naming attempts left out because their end range was out of the picture or not seen (when others
+    count)."""
+    notes = []
+    for why in (OUT_OF_PICTURE, UNSEEN_AT_DEPTH):
+        left_out = [a.index + 1 for a in attempts if a.reason == why]
+        if left_out and best.knee_past_toe_cm is not None:
+            notes.append(f"Attempt {', '.join(f'#{i}' for i in left_out)}: {why}; not counted.")
+    return " ".join(notes) or None
 
 
 def _attempt(
@@ -685,8 +703,13 @@ def _attempt(
     view: ViewReport,
     frame_index: np.ndarray,
     cut_by_edge: np.ndarray | None = None,
+    kneecap_seen: np.ndarray | None = None,
 ) -> Attempt:
     """One attempt; ``end_range_frame`` is the video frame index of its end range.
+
+    Where the silhouette shows no kneecap front ahead of the knee point at the end range (``kneecap_seen`` False),
+    the knee point itself is in doubt (the pose model can put it on the thigh, far from the knee), so the shin angle
+    is not reported either: a rendered still read -8.8 deg for a 19.7 deg shin that way.
 
     Not measured when the knee or toes ran out of the picture (``cut_by_edge``) where the shin leaned as far as
     (within ``OUT_OF_PICTURE_TOL_DEG``) or further than at the best frame in view: the end range itself was not
@@ -710,7 +733,18 @@ def _attempt(
         return Attempt(k, float(t[span.start]), float(t[span.stop]), None, None, None, None, None, False, lift_max,
                        "the heel was off the floor for the whole attempt, or the knee and toes were not measurable")
     kpt = float(kpt_cm[idx]) if math.isfinite(kpt_cm[idx]) else None
+    if kpt is not None:
+        # frames without a reading whose heel is not known to be up (a missing toe leaves the heel unread too)
+        not_up = heel_down[sl] | ~np.isfinite(heel_lift_cm[sl])
+        unseen = not_up & np.isfinite(shin[sl]) & ~np.isfinite(kpt_cm[sl])
+        deepest_unseen = float(np.max(shin[sl][unseen])) if unseen.any() else -math.inf
+        if end_range_unseen(deepest_unseen, float(shin[idx])):
+            return Attempt(k, float(t[span.start]), float(t[span.stop]), None, None, None, None, None, all_down,
+                           lift_max, UNSEEN_AT_DEPTH)
     reason = "" if kpt is not None else "the kneecap or toe tip was not found in the silhouette"
+    knee_doubtful = kpt is None and kneecap_seen is not None and len(kneecap_seen) > idx and not bool(kneecap_seen[idx])
+    if knee_doubtful:
+        reason = "the kneecap was not found in the silhouette, so the knee point (and the shin angle) is in doubt"
     if not all_down:
         reason = "the heel lifted during this attempt; its best heel-down moment is used"
     return Attempt(
@@ -721,7 +755,7 @@ def _attempt(
         end_range_frame=int(frame_index[idx]),
         knee_past_toe_cm=kpt,
         fist_widths=kpt / fist_cm if kpt is not None else None,
-        shin_angle_deg=float(shin[idx]) if math.isfinite(shin[idx]) else None,
+        shin_angle_deg=float(shin[idx]) if math.isfinite(shin[idx]) and not knee_doubtful else None,
         heel_down=all_down,
         heel_lift_cm_max=lift_max,
         reason=reason,
@@ -738,6 +772,8 @@ def best_of_attempts(attempts: list[Attempt], fist_cm: float, view: ViewReport, 
         heel = all(a.end_range_frame is None for a in attempts)
         if any(a.reason == OUT_OF_PICTURE for a in attempts):
             reason = OUT_OF_PICTURE
+        elif any(a.reason == UNSEEN_AT_DEPTH for a in attempts):
+            reason = UNSEEN_AT_DEPTH
         elif heel:
             reason = "the heel was off the floor in every attempt: keep the whole foot flat and film again"
         else:

@@ -46,14 +46,16 @@ from screening.analysis import (
     MAX_HEEL_TURN_DEG,
     MAX_SHIN_LENGTH_CHANGE,
     OUT_OF_PICTURE,
+    UNSEEN_AT_DEPTH,
     best_of_attempts,
     contact_forward,
     end_range_out_of_picture,
+    end_range_unseen,
     heel_turn_deg,
     kneel_evidence,
+    left_out_note,
     leg_misplaced,
     leg_out_of_picture,
-    out_of_picture_note,
     shin_angle_from_front_edge,
 )
 from screening.geometry import (
@@ -237,6 +239,7 @@ class _Running:
     best_shin: float | None = None
     last_seen_t: float = 0.0
     cut_lean: float = -math.inf  # the furthest shin lean seen with the knee or toes out of the picture
+    unseen_lean: float = -math.inf  # the furthest shin lean without a knee past toe reading (heel not known up)
 
 
 class LiveScreen:
@@ -653,6 +656,8 @@ class LiveScreen:
             run.lifted = True
         if math.isfinite(lift_cm):
             run.lift_max = max(run.lift_max, lift_cm)
+        if heel_down is not False and not math.isfinite(kpt_px):  # the heel down or unread
+            run.unseen_lean = max(run.unseen_lean, shin)
         if heel_down:
             key = (1, kpt_px) if math.isfinite(kpt_px) else (0, shin)
             if run.best_key is None or key > run.best_key:
@@ -681,6 +686,9 @@ class LiveScreen:
         cm = run.best_kpt_px / ppc if run.best_kpt_px is not None and ppc else None
         if end_range_out_of_picture(run.cut_lean, run.best_shin):
             cm, reason = None, OUT_OF_PICTURE
+            run.best_kpt_px = run.best_shin = None
+        elif run.best_kpt_px is not None and end_range_unseen(run.unseen_lean, run.best_shin):
+            cm, reason = None, UNSEEN_AT_DEPTH
             run.best_kpt_px = run.best_shin = None
         elif run.best_frame is None:
             reason = "the heel was off the floor for the whole attempt"
@@ -779,7 +787,7 @@ class LiveScreen:
                 best = type(best)(**{**best.__dict__, "knee_past_toe_uncertainty_cm": scale.uncertainty_cm})
         measured = [a.knee_past_toe_cm for a in attempts if a.knee_past_toe_cm is not None]
         warnings = list(view.warnings)
-        note = out_of_picture_note(attempts, best)
+        note = left_out_note(attempts, best)
         if note:
             warnings.append(note)
         if scale is not None and scale.source == "assumed_foot_length":

@@ -184,3 +184,72 @@ def test_the_live_screen_drops_a_heel_point_up_the_tendon_too():
     for r in _clip(lift_px=10.0):
         lifted.update(r)
     assert not lifted.attempts[0].heel_down
+
+
+def _screen_with(missing: str, where, peaks=(35.0,)):
+    """Records of drives to ``peaks`` with the leg's ``missing`` point blanked where ``where(shin)`` holds."""
+    from dataclasses import replace
+
+    from calibration.fist import fist_width
+    from calibration.scale import ScaleInputs
+    from screening.analysis import AnalysisConfig, analyze_records
+    from tests.test_live import FOOT_CM, drive, record
+
+    recs = []
+    for i, s in enumerate(drive(list(peaks))):
+        r = record(i, s)
+        if where(s):
+            leg = r.legs["left"]
+            r = replace(r, legs={**r.legs, "left": replace(leg, **{missing: np.array([np.nan, np.nan])})})
+        recs.append(r)
+    return analyze_records(recs, fist_width(None, "f"), ScaleInputs(foot_length_cm=FOOT_CM, sex="f"), "auto",
+                           AnalysisConfig())
+
+
+@pytest.mark.parametrize("missing", ["kneecap_front_px", "toe_tip_px"])
+def test_a_deepest_point_not_seen_is_not_measured_rather_than_read_early(missing):
+    """The kneecap (or toe tip) lost over the deepest part of a drive: the deepest frame that has one is 5 deg short
+    of the true end range; it used to be reported as the end range (1.5 cm short here), now the attempt is not
+    measured and the note says why; the drive seen whole still counts."""
+    from screening.analysis import UNSEEN_AT_DEPTH
+
+    res = _screen_with(missing, lambda s: s > 36.0, peaks=(34.0, 41.0))
+    first, second = res.attempts
+    assert first.knee_past_toe_cm is not None and first.reason == ""
+    assert second.knee_past_toe_cm is None and second.reason == UNSEEN_AT_DEPTH
+    assert res.best.knee_past_toe_cm == pytest.approx(first.knee_past_toe_cm)
+    assert any("#2" in w and "not seen at the deepest point" in w for w in res.warnings)
+    only = _screen_with(missing, lambda s: s > 30.0)
+    assert only.best.verdict == "not_measured" and only.best.reason == UNSEEN_AT_DEPTH
+
+
+@pytest.mark.parametrize(("missing", "shin_kept"), [("kneecap_front_px", False), ("toe_tip_px", True)])
+def test_no_kneecap_in_the_silhouette_puts_the_shin_angle_in_doubt_too(missing, shin_kept):
+    """With no kneecap front in the silhouette at all the knee point is in doubt (a rendered still had it on the thigh
+    and read the shin -8.8 deg for 19.7), so no shin angle is given; a missing toe tip leaves the shin."""
+    res = _screen_with(missing, lambda s: True)
+    (a,) = res.attempts
+    assert a.knee_past_toe_cm is None and res.best.verdict == "not_measured"
+    assert (a.shin_angle_deg is not None) is shin_kept
+    assert (res.best.shin_angle_deg is not None) is shin_kept
+    if not shin_kept:
+        assert "in doubt" in a.reason
+
+
+def test_the_live_screen_also_leaves_out_a_deepest_point_not_seen():
+    from dataclasses import replace
+
+    from screening.analysis import UNSEEN_AT_DEPTH
+    from tests.test_live import drive, record, screen
+
+    live = screen()
+    for i, s in enumerate(drive([34.0, 41.0])):
+        r = record(i, s)
+        if s > 36.0:
+            leg = r.legs["left"]
+            r = replace(r, legs={**r.legs, "left": replace(leg, kneecap_front_px=np.array([np.nan, np.nan]))})
+        live.update(r)
+    assert [a.reason for a in live.attempts] == ["", UNSEEN_AT_DEPTH]
+    res = live.to_result()
+    assert res.best.attempt_index == 0
+    assert any("#2" in w and "not seen at the deepest point" in w for w in res.warnings)
