@@ -419,6 +419,12 @@ def run_clip(case: Case) -> dict:
                    attempts_marker_foot=_match_attempts(both, truth),
                    toe_moved_cm=float(both.view.get("camera_model", {}).get("toe_moved_cm", 0.0)))
     row.update(attempts=_match_attempts(res, truth))
+    if not marker:  # the camera height (no marker): the foot length and the camera height from tapes, phone level
+        by_height = _scored(a.records, ScaleInputs(foot_length_cm=_tape_cm(case, truth),
+                                                   camera_height_cm=_camera_tape_cm(case), sex="m"))
+        if by_height.view.get("camera_model", {}).get("source") == CAMERA_HEIGHT and \
+                by_height.view.get("camera_model", {}).get("used"):
+            row.update(attempts_camera_height=_match_attempts(by_height, truth))
     px_true = true_px_per_cm(truth) * (a.records[0].width_px / truth["video"]["display_width_px"])
     row.update(
         n_attempts_true=len(truth["attempts"]),
@@ -738,6 +744,19 @@ def summarize(rows: list[dict]) -> dict:
         "attempt_count_correct": f"{sum(c.get('n_attempts') == c['n_attempts_true'] for c in clips)}/{len(clips)}",
         "end_range_kpt_cm": err_stats(a["kpt"] - a["kpt_true"] for a in att if a["kpt_true"] is not None),
         "end_range_kpt_cm_flat_heel": err_stats(a["kpt"] - a["kpt_true"] for a in flat),
+        "camera_height": {
+            name: {"clips": len(sel),
+                   "kpt": err_stats(a["kpt"] - a["kpt_true"] for c in sel for a in c.get("attempts_camera_height", [])
+                                    if a["kpt_true"] is not None),
+                   "shin": err_stats(a["shin"] - a["shin_true"] for c in sel for a in c.get("attempts_camera_height", [])
+                                     if a["shin_true"] is not None),
+                   "kpt_2d": err_stats(a["kpt"] - a["kpt_true"] for c in sel for a in c["attempts"]
+                                       if a["kpt_true"] is not None),
+                   "shin_2d": err_stats(a["shin"] - a["shin_true"] for c in sel for a in c["attempts"]
+                                        if a["shin_true"] is not None)}
+            for name, sel in (("all clips (roll -3..3 deg)", clips),
+                              ("clips within 1 deg of level", [c for c in clips if abs(c["params"]["roll_deg"]) <= 1.0]))
+        },
         "end_range_shin_deg": err_stats(a["shin"] - a["shin_true"] for a in att if a["shin_true"] is not None),
         "end_range_time_s": err_stats(
             a["end_range_s"] - a["end_range_true_s"]
@@ -952,6 +971,10 @@ def markdown(s: dict, meta: dict) -> str:
     L.append(f"| side chosen correctly | clips {c['side_correct']}, stills {s['side_correct_stills']} |")
     L.append(f"| attempts not measured (not in the MAEs) | {len(c['not_measured'])} of {c['n_attempts']}: "
              f"{'; '.join(c['not_measured']) or '-'} |")
+    for name, v in c.get("camera_height", {}).items():
+        L.append(f"| end range, no marker, camera height + foot length, {name} ({v['clips']}) | knee past toe MAE "
+                 f"{_f(v['kpt']['mae'])} cm, shin {_f(v['shin']['mae'])} deg (n={v['kpt']['n']}); 2-D on the same: "
+                 f"{_f(v['kpt_2d']['mae'])} cm, {_f(v['shin_2d']['mae'])} deg |")
     mc = s.get("marker_clips", {})
     if mc.get("n"):
         L.append(f"\n### Clips with the floor marker ({mc['n']}; camera model used in {mc['camera_model_used']}; "
