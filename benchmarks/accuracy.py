@@ -393,6 +393,7 @@ def run_still(case: Case) -> dict:
 
 
 def run_clip(case: Case) -> dict:
+    from calibration.scale import ScaleInputs
     from vision.pipeline import AnalyzeOptions, analyze_clip
 
     t0 = time.perf_counter()
@@ -411,8 +412,6 @@ def run_clip(case: Case) -> dict:
         return row
     res = a.result
     if marker:
-        from calibration.scale import ScaleInputs
-
         flat = _scored(a.records, ScaleInputs(foot_length_cm=truth["foot_length_cm"], sex="m"))
         both = _scored(a.records, ScaleInputs(marker_cm=MARKER_CM, foot_length_cm=_tape_cm(case, truth), sex="m"))
         row.update(camera_model=res.view.get("camera_model", {}), attempts_2d=_match_attempts(flat, truth),

@@ -120,6 +120,17 @@ def floor_model(records: list[FrameRecord], marker_cm: float | None, cfg: Camera
     return FloorModel(cam, corners, len(found), rms, "")
 
 
+def _heel_down_or_all(heel_down: np.ndarray) -> np.ndarray:
+    """The frames the foot is placed from: the heel-down ones, or all when none is known to be down."""
+    return heel_down if np.any(heel_down) else np.ones(len(heel_down), dtype=bool)
+
+
+def _foot_points_px(legs: Arr7, heel_down: np.ndarray) -> np.ndarray:
+    """(heel contact, toe tip, heel back) image points (3, 2): medians over the heel-down frames."""
+    sel = _heel_down_or_all(heel_down)
+    return np.stack([_median_point(legs[2], sel), _median_point(legs[1], sel), _median_point(legs[3], sel)])
+
+
 def _foot_length_cm(cam: FloorCamera, foot_px: np.ndarray, toe_tip_height_per_foot_length: float) -> float:
     """The foot's length in 3-D (heel back to toe tip along forward) as ``measure_3d`` takes it, for the foot's
     (heel contact, toe tip, heel back) image points ``foot_px`` (3, 2); NaN where it cannot be placed."""
@@ -171,8 +182,7 @@ def height_model(
     and the pitch at which the foot measures the user's ``foot_length_cm`` (``solve_pitch_deg``)."""
     if camera_height_cm is None or foot_length_cm is None:
         return FloorModel(None, None, 0, math.nan, "needs the camera height and the foot length", "camera_height")
-    sel = heel_down if np.any(heel_down) else np.ones(len(heel_down), dtype=bool)
-    foot_px = np.stack([_median_point(legs[2], sel), _median_point(legs[1], sel), _median_point(legs[3], sel)])
+    foot_px = _foot_points_px(legs, heel_down)
     if not np.all(np.isfinite(foot_px)):
         return FloorModel(None, None, 0, math.nan, "the heel and toe tips were not seen clearly", "camera_height")
     w, h = records[0].width_px, records[0].height_px
@@ -194,8 +204,7 @@ def perturbed_height_cameras(model: FloorModel, legs: Arr7, heel_down: np.ndarra
     by eye) and the lens drawn from their uncertainty (for Monte-Carlo errors)."""
     if model.camera is None:
         return []
-    sel = heel_down if np.any(heel_down) else np.ones(len(heel_down), dtype=bool)
-    foot_px = np.stack([_median_point(legs[2], sel), _median_point(legs[1], sel), _median_point(legs[3], sel)])
+    foot_px = _foot_points_px(legs, heel_down)
     rng = np.random.default_rng(seed)
     cx, cy = principal_point(width_px, height_px)
     lo, hi = model.pitch_deg - 15.0, model.pitch_deg + 15.0  # the draws stay near the solution
@@ -429,7 +438,7 @@ def camera_measurement(
         model = by_height if by_height.camera is not None or marker_cm is None else model
     if model.camera is None:
         return CameraMeasurement(False, model.reason, model)
-    sel = heel_down if np.any(heel_down) else np.ones(len(heel_down), dtype=bool)
+    sel = _heel_down_or_all(heel_down)
     f3 = measure_3d(model.camera, *legs, sel, toe_tip_height_per_foot_length, crest_lean_deg)
     if f3 is None:
         return CameraMeasurement(False, "the heel and toe could not be placed on the floor", model)
@@ -469,7 +478,7 @@ def knee_past_toe_sd_cm(
     kneecap and toe points at the foot's image scale."""
     if not m.ok or m.floor is None or m.model.camera is None or m.knee_past_toe_cm is None:
         return math.nan
-    sel = heel_down if np.any(heel_down) else np.ones(len(heel_down), dtype=bool)
+    sel = _heel_down_or_all(heel_down)
     arrays = m.leg_px if m.leg_px is not None else _leg_arrays([], track)
     if m.model.source == "camera_height":
         assert inputs.camera_height_cm is not None and inputs.foot_length_cm is not None
