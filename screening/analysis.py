@@ -671,9 +671,9 @@ UNSEEN_TOL_DEG = 1.0
 
 def end_range_unseen(deepest_unseen_lean_deg: float, best_lean_deg: float | None) -> bool:
     """Whether the attempt went deeper than its measured end range where the knee past toe could not be read: in a
-    frame without a kneecap or toe-tip point, the heel not known to be up, the shin leaned more than ``UNSEEN_TOL_DEG`` further than at
-    the best measured frame (``-inf``: no such frame). The end range would otherwise be read early, short by ~0.9 cm
-    a degree, without a word."""
+    frame without a kneecap or toe-tip point (its heel not known to be up) the shin leaned more than
+    ``UNSEEN_TOL_DEG`` further than at the best measured frame (``-inf``: no such frame). The end range would
+    otherwise be read early, short by ~0.9 cm a degree, without a word."""
     if deepest_unseen_lean_deg == -math.inf or best_lean_deg is None or not math.isfinite(best_lean_deg):
         return False
     return deepest_unseen_lean_deg > best_lean_deg + UNSEEN_TOL_DEG
