@@ -55,7 +55,6 @@ class Settings:
         return AnalyzeOptions(**self.subject(), camera_height_cm=self.camera_height_cm,  # type: ignore[arg-type]
                               max_duration_s=MAX_DURATION_S)
 
-
     def live_settings(self):
         from vision.live import LiveSettings
 
