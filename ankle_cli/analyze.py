@@ -10,6 +10,7 @@ import typer
 
 from ankle_cli.main import app
 from ankle_cli.options import SexOpt, SideOpt
+from screening.results import measured_how
 
 
 def _fmt(v: float | None, unit: str, digits: int = 1) -> str:
@@ -30,6 +31,7 @@ def summary_lines(result) -> list[str]:
         )
     else:
         lines.append("Scale:       none (centimetres not measured)")
+    lines.append(f"Measured:    {measured_how(r.view)}")
     lines.append(f"Fist width:  {r.fist_width_cm:.1f} cm ({r.fist_source.replace('_', ' ')})")
     if r.view.get("yaw_deg") is not None:
         lines.append(f"View:        about {r.view['yaw_deg']:.0f} deg off side-on")

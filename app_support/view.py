@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_support.bundle import ResultBundle, attempts_rows, report_pdf, travel_figure
 from screening.errors import AnkleScreenError
+from screening.results import measured_how
 
 log = logging.getLogger("ankle_screen.app")
 
@@ -121,7 +122,8 @@ def render_numbers(r: dict[str, Any]) -> None:
         st.caption(
             f"Scale from {src}: {scale.get('px_per_cm', 0):.2f} px/cm"
             + (f" (± {rel * 100:.1f} %)" if isinstance(rel, float) else "")
-            + f". Fist width: {(r.get('fist_source') or '').replace('_', ' ')}. "
+            + f". Measured {measured_how(r.get('view') or {})}."
+            + f" Fist width: {(r.get('fist_source') or '').replace('_', ' ')}. "
             f"Side: {r.get('side') or '?'} ({r.get('side_reason', '')})."
         )
     else:

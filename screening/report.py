@@ -14,6 +14,7 @@ import numpy as np
 
 from screening.compare import Comparison
 from screening.plan import Plan
+from screening.results import measured_how
 from screening.step2 import CLASS_LABELS, Step2Result
 
 FONT_DIR_ENV = "ANKLE_SCREEN_FONT_DIR"
@@ -196,6 +197,7 @@ def build_report(
         ("Scale from", f"{scale.get('source', 'none')}" + (
             f", \u00b1{100 * float(scale['relative_uncertainty']):.1f} %"
             if scale.get("relative_uncertainty") is not None else "")),
+        ("Measured", measured_how(result_json.get("view") or {})),
         ("Attempts", f"{len(result_json.get('attempts') or [])}" + (
             f"; retest spread {_fmt(result_json.get('retest_spread_cm'), ' cm')}"
             if result_json.get("retest_spread_cm") is not None else "")),

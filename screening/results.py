@@ -10,6 +10,16 @@ Side = Literal["left", "right"]
 Verdict = Literal["pass", "fail", "not_measured"]
 
 
+def measured_how(view: dict[str, Any]) -> str:
+    """How the knee and shin were measured, in words, from a result's ``view`` (its ``camera_model`` summary)."""
+    cam = view.get("camera_model") or {}
+    if cam.get("used") and cam.get("source") == "camera_height":
+        return "in 3-D, from the camera height you gave (the phone assumed level)"
+    if cam.get("used"):
+        return "in 3-D, with the camera model from the printed marker"
+    return "flat in the picture (2-D); a printed marker, or the camera height, measures in 3-D"
+
+
 @dataclass(frozen=True)
 class Scale:
     """Pixel-to-centimetre scale of the screened foot's plane.

@@ -32,6 +32,19 @@ def test_analyze_prints_the_summary(analysed):
     assert proc.returncode == 0, proc.stderr
     for word in ("Side:", "Scale:", "foot length", "Attempts:    3", "knee past toe", "shin", "Verdict:"):
         assert word in proc.stdout
+    assert "Measured:    flat in the picture (2-D)" in proc.stdout
+
+
+def test_camera_height_measures_in_3d_and_says_so():
+    """No marker: --camera-height-cm with --foot-length-cm measures in 3-D (a sample clip, camera 60 cm up)."""
+    from pathlib import Path
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "fail_left.mp4"
+    proc = run_cli("analyze", clip, "--sex", "m", "--foot-length-cm", "25.95", "--camera-height-cm", "60", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "Measured:    in 3-D, from the camera height" in proc.stdout
+    bad = run_cli("analyze", clip, "--camera-height-cm", "400", "-q")
+    assert bad.returncode == 2 and "camera height of 400 cm" in bad.stderr
 
 
 def test_json_keys(analysed):

@@ -200,3 +200,18 @@ def test_foot_sloping_down_to_the_toes_warns_of_a_heel_up_throughout(tilt_deg, o
     rep = check_view(5, 0.9, 150, 120, 1.0, foot_tilt_deg=tilt_deg)
     assert rep.checks["foot_level"] is ok and rep.ok  # never refuses: a high camera tilts a flat foot too
     assert ok or "heel" in rep.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("camera_model", "says"),
+    [
+        ({"used": True, "source": "marker"}, "printed marker"),
+        ({"used": True, "source": "camera_height"}, "camera height"),
+        ({"used": False, "source": "marker", "reason": "the marker was not found"}, "2-D"),
+        (None, "2-D"),
+    ],
+)
+def test_the_result_says_how_it_was_measured(camera_model, says):
+    from screening.results import measured_how
+
+    assert says in measured_how({} if camera_model is None else {"camera_model": camera_model})
