@@ -143,10 +143,10 @@ def scale_inputs(sb) -> tuple[float | None, float | None, float | None, float | 
     foot = float(st.session_state["cfg_foot_cm"]) or None
     height = float(st.session_state["cfg_height_cm"]) or None
     camera = float(st.session_state["cfg_camera_height_cm"]) or None
+    if camera is not None and foot is None and marker is None:
+        sb.caption("The camera height needs your foot length too.")
     if foot is None and height is None and marker is None:
         sb.caption("No scale given: an average foot length will be assumed (centimetres less exact).")
-    elif camera is not None and foot is None and marker is None:
-        sb.caption("The camera height needs your foot length too.")
     return foot, height, marker, camera
 
 

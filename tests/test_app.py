@@ -19,6 +19,10 @@ def page(name: str, timeout: float = 30) -> AppTest:
     return AppTest.from_file(str(REPO / name), default_timeout=timeout)
 
 
+def sidebar_captions(at: AppTest) -> str:
+    return "\n".join(str(c.value) for c in at.sidebar.caption)
+
+
 def texts(at: AppTest) -> str:
     parts = []
     for kind in ("markdown", "caption", "info", "success", "warning", "error", "title", "header", "subheader"):
@@ -47,13 +51,26 @@ def test_upload_page_states_the_limit_and_marker_download_appears():
     at = page("pages/2_Upload_video.py")
     at.run()
     assert "200 MB" in texts(at) and "2 minutes" in texts(at)
+    assert "No scale given" in sidebar_captions(at)
     assert not any("marker" in b.label.lower() for b in at.get("download_button"))
     at.sidebar.checkbox(key="cfg_use_marker").check()
     at.sidebar.number_input(key="cfg_foot_cm").set_value(24.5)
     at.run()
     assert not at.exception
     assert any("marker" in b.label.lower() for b in at.get("download_button"))
-    assert "No scale given" not in texts(at)
+    assert "No scale given" not in sidebar_captions(at)
+
+
+def test_camera_height_asks_for_the_foot_length_too():
+    at = page("pages/2_Upload_video.py")
+    at.run()
+    at.sidebar.number_input(key="cfg_camera_height_cm").set_value(55.0)
+    at.run()
+    assert not at.exception
+    assert "needs your foot length too" in sidebar_captions(at)
+    at.sidebar.number_input(key="cfg_foot_cm").set_value(25.0)
+    at.run()
+    assert "needs your foot length too" not in sidebar_captions(at)
 
 
 def test_marker_and_foot_length_are_given_together():
