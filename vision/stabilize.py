@@ -89,9 +89,9 @@ class CameraTracker:
 
     def _still(self, gray: np.ndarray, person_box_px: BoxArg, s: float) -> bool:
         """Whether a good share (``STILL_SHARE``) of the first frame's background corners are still where they
-        were (within ``STILL_PX``): followed straight from the first frame, not step by step, so nothing accumulates. The corners are picked
-        again, the person left out, as soon as the person's box is known (the box is asked for every frame until
-        then)."""
+        were (within ``STILL_PX``): followed straight from the first frame, not step by step, so nothing
+        accumulates. The corners are picked again, the person left out, as soon as the person's box is known (the
+        box is asked for every frame until then)."""
         if self._ref_gray is None or self._ref_gray.shape != gray.shape:
             return False
         if not self._ref_boxed:
