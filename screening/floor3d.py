@@ -431,7 +431,9 @@ def camera_measurement(
     Without a camera from the marker, ``camera_height_cm`` (floor to lens) with the foot length gives one from a
     level phone (``height_model``); the foot length then sets the camera's pitch, so it cannot also place the toe."""
     model = floor_model(records, marker_cm, cfg)
-    legs = _leg_arrays(records, track)
+    if model.camera is None and camera_height_cm is None:
+        return CameraMeasurement(False, model.reason, model)
+    legs = _leg_arrays(records, track)  # each frame's own pixels: a loop over the clip, done only when needed
     if model.camera is None and camera_height_cm is not None:
         by_height = height_model(records, legs, heel_down, camera_height_cm, given_foot_length_cm, cfg,
                                  toe_tip_height_per_foot_length)

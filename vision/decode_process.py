@@ -29,7 +29,7 @@ from typing import Any
 
 from screening.errors import UnreadableInputError
 from vision import ipc, video
-from vision.stabilize import Box
+from vision.stabilize import Box, as_box
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +96,7 @@ class ProcessDecoder(ipc.Helper):
 
     def frame_done(self, index: int, person_box: tuple[float, ...] | None) -> None:
         """The caller is done with frame ``index``; ``person_box`` (x0, y0, x1, y1): the person's latest box."""
-        box = None if person_box is None else tuple(float(v) for v in person_box[:4])
-        self._tell(("done", int(index), box))
+        self._tell(("done", int(index), as_box(person_box)))
 
     def _tell(self, msg: Any) -> None:
         try:

@@ -26,7 +26,7 @@ from vision.landmarks import LEGS, PoseFrame
 from vision.people import single_image_detector
 from vision.pose import MediaPipePose, PoseEstimator
 from vision.silhouette_process import InlineSilhouettes, SilhouetteProcess
-from vision.stabilize import CameraTracker
+from vision.stabilize import CameraTracker, as_box
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def _decoded_frames(
             inner.close()
 
     def frame_done(index: int, box: tuple[float, ...] | None) -> None:
-        boxes.answer(index, None if box is None else (box[0], box[1], box[2], box[3]))
+        boxes.answer(index, as_box(box))
 
     return frames(), frame_done
 

@@ -9,13 +9,18 @@ so a camera that tilts by 5 degrees is not read as a 2 cm heel lift or a 5 degre
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
 
 Box = tuple[float, float, float, float]
 BoxArg = Box | None | Callable[[], Box | None]
+
+
+def as_box(values: Sequence[float] | None) -> Box | None:
+    """(x0, y0, x1, y1) as floats from any sequence whose first four items are those (None stays None)."""
+    return None if values is None else (float(values[0]), float(values[1]), float(values[2]), float(values[3]))
 
 
 def _box(arg: BoxArg) -> Box | None:

@@ -73,10 +73,16 @@ def is_still_image(path: str | Path) -> bool:
     return Path(path).suffix.lower() in IMAGE_SUFFIXES
 
 
-def _apply_rotation(img: np.ndarray, rotation_deg: int) -> np.ndarray:
-    """Turn stored pixels upright. PyAV reports e.g. -90 for a phone portrait clip; rot90 k=-1 is right."""
+def _upright_view(img: np.ndarray, rotation_deg: int) -> np.ndarray:
+    """Stored pixels turned upright, as a view (no copy). PyAV reports e.g. -90 for a phone portrait clip;
+    rot90 k=-1 is right."""
     k = int(round(rotation_deg / 90.0)) % 4
-    return np.ascontiguousarray(np.rot90(img, k=k)) if k else img
+    return np.rot90(img, k=k) if k else img
+
+
+def _apply_rotation(img: np.ndarray, rotation_deg: int) -> np.ndarray:
+    """Turn stored pixels upright (a contiguous array)."""
+    return np.ascontiguousarray(_upright_view(img, rotation_deg))
 
 
 def _scaled_size(w: int, h: int, max_side_px: int | None) -> tuple[int, int]:
@@ -239,8 +245,8 @@ def upright_i420(vf: av.VideoFrame, max_side_px: int | None, out: np.ndarray | N
     shape (the stream changed size)."""
     w, h = scaled_size(vf.width, vf.height, max_side_px, even=True)
     small = vf.reformat(width=w, height=h, format="yuv420p", interpolation="AREA")
-    k = int(round(int(getattr(vf, "rotation", 0) or 0) / 90.0)) % 4
-    planes = [np.rot90(_plane(small.planes[i], hh, ww), k=k) if k else _plane(small.planes[i], hh, ww)
+    rotation = int(getattr(vf, "rotation", 0) or 0)
+    planes = [_upright_view(_plane(small.planes[i], hh, ww), rotation)
               for i, (hh, ww) in enumerate(((h, w), (h // 2, w // 2), (h // 2, w // 2)))]
     y_h, y_w = planes[0].shape
     shape = (y_h * 3 // 2, y_w)
