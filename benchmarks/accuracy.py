@@ -281,16 +281,20 @@ def _num(x) -> float:
     return float(x) if x is not None and math.isfinite(float(x)) else math.nan
 
 
+def _taped(case: Case, true_cm: float, sd_cm: float, what: str = "") -> float:
+    """A length as a user measures it with a tape: the truth plus an N(0, ``sd_cm``) error, seeded by the case
+    (and ``what`` is measured, so the foot's and the camera's errors differ)."""
+    return float(true_cm + sd_cm * np.random.default_rng(zlib.crc32((what + case.name).encode())).standard_normal())
+
+
 def _tape_cm(case: Case, truth: dict) -> float:
-    """The foot length as a user measures it with a tape: the truth plus a seeded N(0, ``TAPE_SD_CM``) error."""
-    return float(truth["foot_length_cm"] + TAPE_SD_CM * np.random.default_rng(zlib.crc32(case.name.encode()))
-                 .standard_normal())
+    """The foot length from a tape (error N(0, ``TAPE_SD_CM``))."""
+    return _taped(case, truth["foot_length_cm"], TAPE_SD_CM)
 
 
 def _camera_tape_cm(case: Case) -> float:
-    """The camera height as a user measures it with a tape (floor to lens): the truth plus N(0, 2 cm), seeded."""
-    rng = np.random.default_rng(zlib.crc32(("camera " + case.name).encode()))
-    return float(100.0 * case.params["camera_height_m"] + CAMERA_TAPE_SD_CM * rng.standard_normal())
+    """The camera height from a tape, floor to lens (error N(0, ``CAMERA_TAPE_SD_CM``))."""
+    return _taped(case, 100.0 * case.params["camera_height_m"], CAMERA_TAPE_SD_CM, "camera ")
 
 
 def level_still_cases(stills: list[Case], n: int = LEVEL_TWINS) -> list[Case]:
