@@ -300,9 +300,13 @@ def _camera_tape_cm(case: Case) -> float:
 def level_still_cases(stills: list[Case], n: int = LEVEL_TWINS) -> list[Case]:
     """The first ``n`` headline stills (yaw <= 15 deg) again, the camera level (roll 0): the set-up the camera-height
     measurement asks for (a phone levelled with its camera app's level line)."""
-    head = [c for c in stills if c.params["yaw_deg"] <= MAX_YAW_HEADLINE][:n]
-    return [dataclasses.replace(c, name=c.name + "_level", params={**c.params, "roll_deg": 0.0},
-                                tags={**c.tags, "level": True}) for c in head]
+    return [level_twin(c) for c in stills if c.params["yaw_deg"] <= MAX_YAW_HEADLINE][:n]
+
+
+def level_twin(case: Case) -> Case:
+    """``case`` rendered again with the camera level (roll 0)."""
+    return dataclasses.replace(case, name=case.name + "_level", params={**case.params, "roll_deg": 0.0},
+                               tags={**case.tags, "level": True})
 
 
 def run_still(case: Case) -> dict:

@@ -199,11 +199,9 @@ CAMH_SHIN_MAX_ERR_DEG = 2.5  # measured 1.45
 
 @pytest.fixture(scope="module")
 def level_rows() -> list[dict]:
-    import dataclasses
+    from benchmarks.accuracy import level_twin
 
-    cases = [_still(i, STILLS[i]) for i in LEVEL_GATE]
-    return [run_case(dataclasses.replace(c, name=c.name + "_level", params={**c.params, "roll_deg": 0.0},
-                                         tags={**c.tags, "level": True})) for c in cases]
+    return [run_case(level_twin(_still(i, STILLS[i]))) for i in LEVEL_GATE]
 
 
 def test_camera_height_measurement_on_a_level_camera(level_rows):
