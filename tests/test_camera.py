@@ -388,13 +388,15 @@ def _foot_pixels(cam: FloorCamera, along: np.ndarray, centre: np.ndarray, foot_c
     height=st.floats(25.0, 140.0),
     pitch=st.floats(-10.0, 30.0),
     distance=st.floats(150.0, 350.0),
-    yaw=st.floats(-20.0, 20.0),
+    yaw=st.floats(-15.0, 15.0),
     offset=st.floats(-60.0, 60.0),
 )
 @settings(max_examples=60, deadline=None)
 def test_camera_pitch_is_recovered_from_its_height_and_the_foot_length(height, pitch, distance, yaw, offset):
-    """A foot seen side-on (turned up to 20 deg, off to one side) by a level camera at a known height: the pitch at
-    which it measures its true length is the camera's pitch."""
+    """A foot seen side-on (turned up to 15 deg, the view check's limit, off to one side) by a level camera at a known
+    height: the pitch at which it measures its true length is the camera's pitch. (Turned 19 deg, 47 cm off the
+    axis and seen from 25 cm up at 1.5 m, measure_3d's heel-breadth model reads the foot long enough to move the
+    pitch 0.41 deg: outside the set-up the screen asks for.)"""
     cam = level_camera(height, pitch, 0.0, 900.0, 639.5, 359.5)
     along = np.array([math.cos(math.radians(yaw)), math.sin(math.radians(yaw)), 0.0])
     px = _foot_pixels(cam, along, np.array([offset, distance, 0.0]), 25.0)
