@@ -82,7 +82,9 @@ def analyze(
     marker_cm: float = typer.Option(None, help="Side length of the printed ArUco marker on the floor, cm."),
     camera_height_cm: float = typer.Option(None, help="Camera height, floor to the middle of the lens, cm. With "
                                            "--foot-length-cm and the phone held level, the knee and shin are "
-                                           "measured in 3-D without a marker."),
+                                           "measured in 3-D without a marker (the phone's tilt is read from "
+                                           "upright lines behind you where there are some: a door frame, "
+                                           "shelves)."),
     json_out: Path = typer.Option(None, "--json", help="Write the full result (with per-frame series) as JSON."),
     annotated: Path = typer.Option(None, help="Write the annotated video (mp4)."),
     snapshot: Path = typer.Option(None, help="Write the end-range snapshot of the best attempt (PNG)."),

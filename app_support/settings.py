@@ -139,7 +139,9 @@ def scale_inputs(sb) -> tuple[float | None, float | None, float | None, float | 
                     key="cfg_camera_height_cm",
                     help="With your foot length and the phone level (not tilted sideways: turn on the level or grid "
                          "in your camera app), the knee and shin are measured in 3-D without a marker. Each degree "
-                         "of sideways tilt turns the shin reading by about a degree. Not used by the live webcam.")
+                         "of sideways tilt turns the shin reading by about a degree; with a door frame, shelves or a "
+                         "wall's corner in view behind you, the tilt is read from them instead. Not used by the live "
+                         "webcam.")
     foot = float(st.session_state["cfg_foot_cm"]) or None
     height = float(st.session_state["cfg_height_cm"]) or None
     camera = float(st.session_state["cfg_camera_height_cm"]) or None

@@ -334,7 +334,7 @@ def run_still(case: Case) -> dict:
         body_fully_in_frame=truth["body_fully_in_frame"],
     )
     try:
-        a = analyze_clip(media, AnalyzeOptions(marker_cm=MARKER_CM, sex="m"))
+        a = analyze_clip(media, AnalyzeOptions(marker_cm=MARKER_CM, sex="m", upright_lines=True))
     except Exception as e:  # noqa: BLE001 - a refusal is a result too
         row.update(error=f"{type(e).__name__}: {e}", t_render_s=t_render, t_analyze_s=time.perf_counter() - t0)
         return row
@@ -395,7 +395,9 @@ def run_still(case: Case) -> dict:
                 f"shin_{CAMERA_HEIGHT}": _num(r.best.shin_angle_deg) if used else math.nan,
                 f"verdict_{CAMERA_HEIGHT}": r.best.verdict if used else "not_measured",
                 f"kpt_unc_{CAMERA_HEIGHT}": _num(r.best.knee_past_toe_uncertainty_cm) if used else math.nan,
-                "camera_height_pitch_deg": _num(cmh.get("pitch_deg")), "camera_height_reason": cmh.get("reason")})
+                "camera_height_pitch_deg": _num(cmh.get("pitch_deg")), "camera_height_reason": cmh.get("reason"),
+                "camera_height_roll_deg": _num(cmh.get("roll_deg")),
+                "roll_from_lines": bool(cmh.get("roll_from_upright_lines"))})
     row.update(t_render_s=t_render, t_analyze_s=time.perf_counter() - t0)
     return row
 
@@ -412,8 +414,8 @@ def run_clip(case: Case) -> dict:
     row: dict[str, Any] = {"name": case.name, "kind": "marker_clip" if marker else "clip", **case.tags,
                            "params": case.params, "clip": case.clip}
     try:
-        opts = (AnalyzeOptions(marker_cm=MARKER_CM, sex="m") if marker
-                else AnalyzeOptions(foot_length_cm=truth["foot_length_cm"], sex="m"))
+        opts = (AnalyzeOptions(marker_cm=MARKER_CM, sex="m", upright_lines=True) if marker
+                else AnalyzeOptions(foot_length_cm=truth["foot_length_cm"], sex="m", upright_lines=True))
         a = analyze_clip(media, opts)
     except Exception as e:  # noqa: BLE001
         row.update(error=f"{type(e).__name__}: {e}", t_render_s=t_render, t_analyze_s=time.perf_counter() - t0)
@@ -806,6 +808,9 @@ def _camera_height_summary(head: list[dict], level: list[dict]) -> dict[str, Any
     within 1 deg of level, and on the level twins; the 2-D foot-length measurement on the same stills beside it."""
     out: dict[str, Any] = {}
     for name, sel in (("headline stills, roll as rendered (-5..5 deg)", head),
+                      ("... of those, the roll read from upright background lines",
+                       [r for r in head if r.get("roll_from_lines")]),
+                      ("... the others (the phone taken as level)", [r for r in head if not r.get("roll_from_lines")]),
                       ("headline stills within 1 deg of level", [r for r in head if abs(r["roll_deg"]) <= 1.0]),
                       (f"level twins (roll 0; {len(level)} headline stills rendered again)", level)):
         far = [r for r in sel if abs(r["kpt_true"] - FIST_CM) > NEAR_LINE_CM
@@ -823,6 +828,8 @@ def _camera_height_summary(head: list[dict], level: list[dict]) -> dict[str, Any
             "misses": [r["name"] for r in far
                        if r[f"verdict_{CAMERA_HEIGHT}"] != ("pass" if r["kpt_true"] >= FIST_CM else "fail")],
             "within_1sd": float(np.mean(unc)) if unc else math.nan,
+            "roll_read_err": err_stats(r["camera_height_roll_deg"] - r["roll_deg"] for r in sel
+                                       if r.get("roll_from_lines")),
         }
     return out
 
@@ -940,16 +947,18 @@ def markdown(s: dict, meta: dict) -> str:
                      f"{_f(v['kpt']['bias'])} | {_f(v['shin']['mae'])} | {_f(v['shin']['p95'])} | "
                      f"{_f(v['shin']['bias'])} |")
     L.append("\nNo marker: the camera's height above the floor and the foot length given (tapes: N(0, 2 cm) and "
-             "N(0, 0.5 cm) errors), the phone assumed level (`floor3d.height_model`); 2-D with the foot length on the "
-             "same stills beside it:\n")
+             "N(0, 0.5 cm) errors), the phone's sideways tilt read from upright background lines where the picture "
+             "has them, else taken as level (`floor3d.height_model`); 2-D with the foot length on the same stills "
+             "beside it:\n")
     L.append("| stills | n | used | knee past toe MAE (cm) | 95th pct | shin MAE (deg) | 95th pct | 2-D: kpt MAE | "
-             "2-D: shin MAE | pass/fail > 1 cm from the line | within 1 sigma |")
-    L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+             "2-D: shin MAE | pass/fail > 1 cm from the line | within 1 sigma | tilt read: n, MAE (deg) |")
+    L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, v in s.get("camera_height", {}).items():
         L.append(f"| {name} | {v['n']} | {v['used']} | {_f(v['kpt']['mae'])} | {_f(v['kpt']['p95'])} | "
                  f"{_f(v['shin']['mae'])} | {_f(v['shin']['p95'])} | {_f(v['kpt_2d']['mae'])} | "
                  f"{_f(v['shin_2d']['mae'])} | {len(v['misses'])} wrong of {v['far_n']}"
-                 f"{': ' + ', '.join(v['misses']) if v['misses'] else ''} | {100 * v['within_1sd']:.0f} % |")
+                 f"{': ' + ', '.join(v['misses']) if v['misses'] else ''} | {100 * v['within_1sd']:.0f} % | "
+                 f"{v['roll_read_err']['n']}, {_f(v['roll_read_err']['mae'])} |")
     L.append(f"\nMarker detected in {100 * s['marker_detection_rate']:.0f} % of headline stills "
              f"(by distance / camera height / resolution: {json.dumps(s['marker_detected_by'])}).\n")
     L.append("| pass/fail (fist 10.2 cm) | n | agreement | cases > 1 cm from the line | agreement there | misses |")

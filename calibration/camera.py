@@ -364,3 +364,66 @@ def refine_pose(
         if not improved or float(np.max(np.abs(step))) < 1e-10:
             break
     return cur, float(np.sqrt(np.mean(r.reshape(-1, 2) ** 2 @ np.ones(2)))) if np.all(np.isfinite(r)) else math.inf
+
+
+@dataclass(frozen=True)
+class RollEstimate:
+    """A camera's sideways tilt read from upright lines in the scene (door frames, shelves, a wall's corner)."""
+
+    roll_deg: float  # in ``level_camera``'s convention
+    lines: int  # upright lines that agree with it (within the tolerance)
+    support_px: float  # their summed length in the picture
+
+
+def roll_from_upright_lines(
+    lines_px: np.ndarray,
+    focal_px: float,
+    cx_px: float,
+    cy_px: float,
+    pitch_down_deg: float,
+    search_deg: float = 10.0,
+    tol_deg: float = 0.5,
+    min_lines: int = 2,
+    min_support_px: float = 0.0,
+    step_deg: float = 0.05,
+) -> RollEstimate | None:
+    """The roll (deg) of a camera pitched down by ``pitch_down_deg`` at which image line segments ``lines_px``
+    (N, 4: x0, y0, x1, y1) are the images of vertical lines, i.e. point at the vertical vanishing point.
+
+    Only segments reaching above the horizon (for every roll searched) are used: the floor lies below it, so
+    lines there cannot be floor boards or tiles running away from the camera, which also look upright. Each roll
+    in +-``search_deg`` is scored by the summed length of the segments within ``tol_deg`` of its vertical (a
+    smooth robust kernel), so lines of other directions are outvoted, not averaged in. None when fewer than
+    ``min_lines`` segments, or less than ``min_support_px`` of their length, agree on one roll."""
+    segs = np.asarray(lines_px, dtype=float).reshape(-1, 4)
+    if len(segs) < min_lines:
+        return None
+    a, b = segs[:, :2], segs[:, 2:]
+    top = np.where((a[:, 1] < b[:, 1])[:, None], a, b)
+    above = np.ones(len(segs), dtype=bool)
+    for r in (-search_deg, search_deg):  # the horizon at either end of the search: above both
+        cam = level_camera(100.0, pitch_down_deg, r, focal_px, cx_px, cy_px)
+        above &= cam.ray_dirs(top)[:, 2] > 0.0
+    segs, a, b = segs[above], a[above], b[above]
+    if len(segs) < min_lines:
+        return None
+    mid = 0.5 * (a + b)
+    d = b - a
+    length = np.linalg.norm(d, axis=1)
+    d = d / length[:, None]
+    rolls = np.arange(-search_deg, search_deg + 0.5 * step_deg, step_deg)
+    scores, residuals = [], []
+    for r in rolls:
+        cam = level_camera(100.0, pitch_down_deg, float(r), focal_px, cx_px, cy_px)
+        vp = cam.k @ cam.rot_floor_to_cam[:, 2]  # the vertical vanishing point (homogeneous; at infinity when level)
+        to_vp = np.stack([vp[0] - mid[:, 0] * vp[2], vp[1] - mid[:, 1] * vp[2]], axis=1)
+        to_vp /= np.linalg.norm(to_vp, axis=1)[:, None]
+        res = np.degrees(np.arcsin(np.clip(np.abs(d[:, 0] * to_vp[:, 1] - d[:, 1] * to_vp[:, 0]), 0.0, 1.0)))
+        residuals.append(res)
+        scores.append(float(np.sum(length * np.clip(1.0 - (res / tol_deg) ** 2, 0.0, None))))
+    best = int(np.argmax(scores))
+    inliers = residuals[best] < tol_deg
+    support = float(length[inliers].sum())
+    if int(inliers.sum()) < min_lines or support < min_support_px:
+        return None
+    return RollEstimate(float(rolls[best]), int(inliers.sum()), support)

@@ -579,8 +579,10 @@ def analyze_records(
             detail = scale.detail + ("; measured in 3-D with the camera model from the marker"
                                      if cam3d.model.source == "marker" else
                                      f"; measured in 3-D with the camera {scale_inputs.camera_height_cm:g} cm above the "
-                                     "floor, held level (a sideways tilt of the phone turns the shin reading by as "
-                                     "much)")
+                                     "floor, " + (f"tilted {cam3d.model.roll_deg:.1f} deg sideways (read from upright "
+                                                  "lines behind you)" if cam3d.model.roll_from_lines else
+                                                  "held level (a sideways tilt of the phone turns the shin reading by "
+                                                  "as much)"))
             scale = Scale(scale.px_per_cm, scale.source, sd, scale.relative_uncertainty, detail)
             best = Best(**{**best.__dict__, "knee_past_toe_uncertainty_cm": sd if math.isfinite(sd) else None})
     measured = [a.knee_past_toe_cm for a in attempts if a.knee_past_toe_cm is not None]

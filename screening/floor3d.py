@@ -28,11 +28,13 @@ import numpy as np
 
 from calibration.camera import (
     FloorCamera,
+    RollEstimate,
     fit_floor_camera,
     focal_from_fov,
     level_camera,
     line_direction_in_plane,
     principal_point,
+    roll_from_upright_lines,
     vertical_plane,
 )
 from calibration.scale import USER_TAPE_SD_CM, ScaleInputs
@@ -73,6 +75,13 @@ class CameraModelConfig:
     # solved so that the foot measures the user's foot length (``height_model``)
     camera_height_sd_cm: float = 2.0  # 1-sigma error of a camera height measured with a tape to the lens
     level_roll_sd_deg: float = 1.0  # 1-sigma sideways tilt of a phone levelled by eye or with its camera's level
+    # the tilt read from upright background lines instead (``calibration.camera.roll_from_upright_lines``): within
+    # 0.25 deg on the rendered stills that have such lines; they must agree to this, at least 2 of them, covering
+    # this share of the picture's height
+    upright_roll_sd_deg: float = 0.3
+    upright_tol_deg: float = 0.5
+    upright_min_support_per_height: float = 0.1
+    upright_search_deg: float = 10.0
     pitch_search_deg: tuple[float, float] = (-40.0, 70.0)  # pitches (down positive) searched for the camera
 
 
@@ -87,6 +96,8 @@ class FloorModel:
     reason: str  # why there is no camera (empty when there is one)
     source: str = "marker"  # or "camera_height"
     pitch_deg: float = math.nan  # the camera's pitch, down positive ("camera_height" only)
+    roll_deg: float = 0.0  # its sideways tilt ("camera_height" only): 0 assumed level, unless read from upright lines
+    roll_from_lines: bool = False  # the roll was read from upright lines in the background
 
 
 def marker_corners(rec: FrameRecord) -> np.ndarray | None:
@@ -178,8 +189,9 @@ def height_model(
     records: list[FrameRecord], legs: Arr7, heel_down: np.ndarray, camera_height_cm: float | None,
     foot_length_cm: float | None, cfg: CameraModelConfig, toe_tip_height_per_foot_length: float,
 ) -> FloorModel:
-    """The camera without a marker: ``camera_height_cm`` above the floor, level (no sideways tilt), the assumed lens,
-    and the pitch at which the foot measures the user's ``foot_length_cm`` (``solve_pitch_deg``)."""
+    """The camera without a marker: ``camera_height_cm`` above the floor, the assumed lens, and the pitch at which
+    the foot measures the user's ``foot_length_cm`` (``solve_pitch_deg``). Its sideways tilt is read from upright
+    lines in the background where a frame has enough of them (``upright_roll``), else the phone is taken as level."""
     if camera_height_cm is None or foot_length_cm is None:
         return FloorModel(None, None, 0, math.nan, "needs the camera height and the foot length", "camera_height")
     foot_px = _foot_points_px(legs, heel_down)
@@ -188,13 +200,34 @@ def height_model(
     w, h = records[0].width_px, records[0].height_px
     cx, cy = principal_point(w, h)
     f = focal_from_fov(cfg.assumed_fov_long_side_deg, w, h)
-    pitch = solve_pitch_deg(camera_height_cm, 0.0, f, cx, cy, foot_px, foot_length_cm, toe_tip_height_per_foot_length,
-                            cfg.pitch_search_deg)
+
+    def pitch_at(roll: float) -> float | None:
+        return solve_pitch_deg(camera_height_cm, roll, f, cx, cy, foot_px, foot_length_cm,
+                               toe_tip_height_per_foot_length, cfg.pitch_search_deg)
+
+    roll, pitch, from_lines = 0.0, pitch_at(0.0), False
+    for _ in range(2):  # the horizon (which lines count) and the vanishing point depend on the pitch: refine once
+        est = None if pitch is None else upright_roll(records, f, cx, cy, pitch, cfg)
+        again = None if est is None else pitch_at(est.roll_deg)
+        if est is None or again is None:
+            break
+        roll, pitch, from_lines = est.roll_deg, again, True
     if pitch is None:
         return FloorModel(None, None, 0, math.nan, "no camera pitch fits the camera height and the foot length given",
                           "camera_height")
-    return FloorModel(level_camera(camera_height_cm, pitch, 0.0, f, cx, cy), None, 0, math.nan, "", "camera_height",
-                      pitch)
+    return FloorModel(level_camera(camera_height_cm, pitch, roll, f, cx, cy), None, 0, math.nan, "", "camera_height",
+                      pitch, roll, from_lines)
+
+
+def upright_roll(records: list[FrameRecord], focal_px: float, cx_px: float, cy_px: float, pitch_down_deg: float,
+                 cfg: CameraModelConfig) -> RollEstimate | None:
+    """The camera's roll from the first frame searched for upright background lines (``FrameRecord``), or None."""
+    for r in records:
+        if r.upright_lines_px is not None:
+            return roll_from_upright_lines(r.upright_lines_px, focal_px, cx_px, cy_px, pitch_down_deg,
+                                           cfg.upright_search_deg, cfg.upright_tol_deg,
+                                           min_support_px=cfg.upright_min_support_per_height * r.height_px)
+    return None
 
 
 def perturbed_height_cameras(model: FloorModel, legs: Arr7, heel_down: np.ndarray, camera_height_cm: float,
@@ -213,7 +246,8 @@ def perturbed_height_cameras(model: FloorModel, legs: Arr7, heel_down: np.ndarra
         f = focal_from_fov(cfg.assumed_fov_long_side_deg + cfg.fov_sd_deg * float(rng.standard_normal()), width_px,
                            height_px)
         h = camera_height_cm + cfg.camera_height_sd_cm * float(rng.standard_normal())
-        roll = cfg.level_roll_sd_deg * float(rng.standard_normal())
+        roll = model.roll_deg + (cfg.upright_roll_sd_deg if model.roll_from_lines else cfg.level_roll_sd_deg) * float(
+            rng.standard_normal())
         foot = foot_length_cm + USER_TAPE_SD_CM * float(rng.standard_normal())
         pitch = solve_pitch_deg(h, roll, f, cx, cy, foot_px, foot, toe_tip_height_per_foot_length, (lo, hi))
         if pitch is not None:
@@ -379,7 +413,8 @@ class CameraMeasurement:
         out: dict[str, object] = {"used": self.ok, "reason": self.reason, "source": self.model.source,
                                   "marker_frames": self.model.frames}
         if self.model.source == "camera_height" and math.isfinite(self.model.pitch_deg):
-            out.update(pitch_deg=self.model.pitch_deg)
+            out.update(pitch_deg=self.model.pitch_deg, roll_deg=self.model.roll_deg,
+                       roll_from_upright_lines=self.model.roll_from_lines)
         cam = self.model.camera
         if cam is not None:
             out.update(focal_px=cam.focal_px, reprojection_rms_px=self.model.rms_px,

@@ -14,6 +14,9 @@ def measured_how(view: dict[str, Any]) -> str:
     """How the knee and shin were measured, in words, from a result's ``view`` (its ``camera_model`` summary)."""
     cam = view.get("camera_model") or {}
     if cam.get("used") and cam.get("source") == "camera_height":
+        if cam.get("roll_from_upright_lines"):
+            return (f"in 3-D, from the camera height you gave (the phone's sideways tilt, "
+                    f"{float(cam.get('roll_deg', 0.0)):.1f} deg, read from upright lines behind you)")
         return "in 3-D, from the camera height you gave (the phone assumed level)"
     if cam.get("used"):
         return "in 3-D, with the camera model from the printed marker"

@@ -21,6 +21,7 @@ from calibration.camera import (
     level_camera,
     line_direction_in_plane,
     principal_point,
+    roll_from_upright_lines,
     square_corners_cm,
     vertical_plane,
 )
@@ -30,6 +31,7 @@ from screening.floor3d import (
     LANDMARK_TIBIA_LEAN_3D_DEG,
     CameraModelConfig,
     floor_model,
+    height_model,
     measure_3d,
     solve_pitch_deg,
 )
@@ -413,3 +415,90 @@ def test_no_pitch_is_made_up_outside_the_search_range():
     px = _foot_pixels(cam, np.array([1.0, 0.0, 0.0]), np.array([0.0, 250.0, 0.0]), 25.0)
     assert solve_pitch_deg(60.0, 0.0, 900.0, 639.5, 359.5, px, 25.0, TOE_H, (-40.0, 70.0)) == pytest.approx(10.0, abs=0.1)
     assert solve_pitch_deg(60.0, 0.0, 900.0, 639.5, 359.5, px, 25.0, TOE_H, (20.0, 40.0)) is None
+
+
+# ---- the camera's sideways tilt from upright lines in the background ----------------------------------------------
+F, CX, CY = 900.0, 639.5, 359.5
+
+
+def _segments(cam: FloorCamera, bottoms_cm: np.ndarray, tops_cm: np.ndarray) -> np.ndarray:
+    """Image segments (N, 4) of 3-D segments from ``bottoms_cm`` to ``tops_cm`` (floor frame)."""
+    return np.hstack([cam.project(bottoms_cm), cam.project(tops_cm)])
+
+
+def _uprights(cam: FloorCamera, xs_cm, ys_cm, z0_cm: float = 40.0, z1_cm: float = 190.0) -> np.ndarray:
+    """Vertical edges (a door frame, shelves) standing at floor points (x, y), from ``z0_cm`` to ``z1_cm`` up."""
+    b = np.array([[x, y, z0_cm] for x, y in zip(xs_cm, ys_cm, strict=True)])
+    return _segments(cam, b, b + [0.0, 0.0, z1_cm - z0_cm])
+
+
+@pytest.mark.parametrize("pitch", [-8.0, 0.0, 12.0, 25.0])
+@pytest.mark.parametrize("roll", [-6.0, 0.0, 3.5, 8.0])
+def test_roll_is_read_from_upright_lines(pitch, roll):
+    cam = level_camera(60.0, pitch, roll, F, CX, CY)
+    segs = _uprights(cam, [-180.0, -60.0, 90.0, 200.0], [420.0, 400.0, 380.0, 450.0])
+    est = roll_from_upright_lines(segs, F, CX, CY, pitch)
+    assert est is not None and est.lines == 4
+    assert est.roll_deg == pytest.approx(roll, abs=0.06)  # the search's step is 0.05 deg
+
+
+@given(pitch=st.floats(-10.0, 30.0), roll=st.floats(-9.0, 9.0), xs=st.lists(st.floats(-200.0, 200.0), min_size=2,
+                                                                           max_size=6))
+@settings(max_examples=60, deadline=None)
+def test_roll_from_any_upright_lines(pitch, roll, xs):
+    cam = level_camera(80.0, pitch, roll, F, CX, CY)
+    ys = [350.0 + 13.0 * i for i in range(len(xs))]
+    segs = _uprights(cam, xs, ys, 90.0, 220.0)  # all above the camera, so above the horizon
+    est = roll_from_upright_lines(segs, F, CX, CY, pitch)
+    assert est is not None
+    assert est.roll_deg == pytest.approx(roll, abs=0.06)
+
+
+def test_floor_boards_running_away_are_not_taken_for_uprights():
+    """Boards on the floor running away from the camera look upright near the picture's middle; they lie below the
+    horizon, so they are left out: alone they give no roll, beside two real uprights they change nothing."""
+    cam = level_camera(60.0, 10.0, 4.0, F, CX, CY)
+    xs = (-3.0, -1.5, 0.0, 1.5, 3.0)  # under the camera: their images pass through its vertical vanishing point too
+    boards = _segments(cam, np.array([[x, 150.0, 0.0] for x in xs]), np.array([[x, 600.0, 0.0] for x in xs]))
+    assert np.all(np.abs(boards[:, 2] - boards[:, 0]) < np.abs(boards[:, 3] - boards[:, 1]))  # they look upright
+    assert roll_from_upright_lines(boards, F, CX, CY, 10.0) is None
+    both = np.vstack([boards, _uprights(cam, [-150.0, 160.0], [400.0, 420.0])])
+    est = roll_from_upright_lines(both, F, CX, CY, 10.0)
+    assert est is not None and est.lines == 2 and est.roll_deg == pytest.approx(4.0, abs=0.06)
+
+
+def test_slanted_lines_are_outvoted_and_too_little_gives_none():
+    cam = level_camera(60.0, 5.0, -2.0, F, CX, CY)
+    uprights = _uprights(cam, [-150.0, -40.0, 120.0], [400.0, 420.0, 380.0])
+    slanted = np.array([[100.0, 50.0, 130.0, 250.0], [900.0, 40.0, 930.0, 200.0]])  # ~8.5 and ~10.6 deg off upright
+    est = roll_from_upright_lines(np.vstack([uprights, slanted]), F, CX, CY, 5.0)
+    assert est is not None and est.lines == 3 and est.roll_deg == pytest.approx(-2.0, abs=0.06)
+    assert roll_from_upright_lines(uprights[:1], F, CX, CY, 5.0) is None  # one line: not enough
+    assert roll_from_upright_lines(uprights, F, CX, CY, 5.0, min_support_px=1e5) is None  # too short in all
+
+
+def _height_model_with_lines(roll: float, lines: np.ndarray | None):
+    pitch = 9.0
+    cam = level_camera(60.0, pitch, roll, F, CX, CY)
+    foot = _foot_pixels(cam, np.array([1.0, 0.0, 0.0]), np.array([20.0, 260.0, 0.0]), 25.0)
+    one = [p[None, :] for p in foot]
+    nan = np.full((1, 2), np.nan)
+    legs = (one[1], one[1], one[0], one[2], nan, nan, nan)
+    rec = FrameRecord(0, 0.0, 1280, 720, 120.0, upright_lines_px=lines)
+    cfg = CameraModelConfig(assumed_fov_long_side_deg=math.degrees(2 * math.atan(640.0 / F)))
+    return height_model([rec], legs, np.ones(1, bool), 60.0, 25.0, cfg, TOE_H), pitch
+
+
+def test_the_camera_height_model_takes_the_roll_from_upright_lines():
+    """With upright lines in the picture the camera-height model reads the phone's tilt from them (and solves the
+    pitch at that tilt); without them it takes the phone as level."""
+    roll = 4.0
+    cam = level_camera(60.0, 9.0, roll, F, CX, CY)
+    lines = _uprights(cam, [-170.0, 150.0, 190.0], [420.0, 400.0, 440.0])
+    model, pitch = _height_model_with_lines(roll, lines)
+    assert model.roll_from_lines and model.roll_deg == pytest.approx(roll, abs=0.1)
+    assert model.pitch_deg == pytest.approx(pitch, abs=0.3)
+    level, _ = _height_model_with_lines(roll, None)
+    assert not level.roll_from_lines and level.roll_deg == 0.0
+    few, _ = _height_model_with_lines(roll, lines[:1])
+    assert not few.roll_from_lines and few.roll_deg == 0.0

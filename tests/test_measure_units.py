@@ -206,7 +206,9 @@ def test_foot_sloping_down_to_the_toes_warns_of_a_heel_up_throughout(tilt_deg, o
     ("camera_model", "says"),
     [
         ({"used": True, "source": "marker"}, "printed marker"),
-        ({"used": True, "source": "camera_height"}, "camera height"),
+        ({"used": True, "source": "camera_height"}, "phone assumed level"),
+        ({"used": True, "source": "camera_height", "roll_from_upright_lines": True, "roll_deg": -2.04},
+         "tilt, -2.0 deg, read from upright lines"),
         ({"used": False, "source": "marker", "reason": "the marker was not found"}, "2-D"),
         (None, "2-D"),
     ],

@@ -47,6 +47,9 @@ class AnalyzeOptions(SubjectSettings):
     stride_frames: int = 2  # pose on every n-th frame away from the end range, every frame near it (1 = all)
     dense_margin_deg: float = 3.0  # every frame is analysed while the shin is within this of its maximum (deg)
     people_check_frames: int = 5  # frames (spread over the clip) searched for other people (0: no check)
+    # search one frame's background for upright lines (the camera's tilt, for the camera-height measurement);
+    # None: only when a camera height is given
+    upright_lines: bool | None = None
 
     def validate(self) -> None:
         super().validate()
@@ -341,8 +344,10 @@ def analyze_clip(
         )
     if samples:
         by_frame = {r.frame_index: i for i, r in enumerate(records)}
-        records = mark_other_people(records, {by_frame[k]: v for k, v in samples.items()},
-                                    None if models is None else models.people)
+        at_record = {by_frame[k]: v for k, v in samples.items()}
+        records = mark_other_people(records, at_record, None if models is None else models.people)
+        if options.upright_lines or (options.upright_lines is None and options.camera_height_cm is not None):
+            records = mark_upright_lines(records, at_record)
     result = analyze_records(
         records, fist, options.scale_inputs(), options.side, AnalysisConfig(), source=str(path)
     )
@@ -350,6 +355,20 @@ def analyze_clip(
     if models is not None and not info.is_still:
         models.prepare_helpers()
     return Analysis(result, records, info)
+
+
+def mark_upright_lines(records: list[FrameRecord], samples: dict[int, np.ndarray]) -> list[FrameRecord]:
+    """Set ``upright_lines_px`` on the first sampled record with a person (its background's upright lines)."""
+    from vision.people import person_box
+    from vision.upright_lines import upright_lines_px
+
+    out = list(records)
+    for i, rgb in sorted(samples.items()):
+        box = person_box(out[i].xy_px, out[i].visibility)
+        if box is not None:
+            out[i] = replace(out[i], upright_lines_px=upright_lines_px(rgb, box))
+            break
+    return out
 
 
 def mark_other_people(

@@ -1,0 +1,44 @@
+"""Upright background lines (vision.upright_lines) on drawn pictures: found, their tilt kept, the person left out."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from vision.people import PersonBox
+from vision.upright_lines import upright_lines_px
+
+
+def _picture(tilt_deg: float) -> np.ndarray:
+    """A grey wall with a dark door frame (two posts) and a shelf's post, all tilted by ``tilt_deg`` about the
+    picture's centre (a phone held tilted), and a 'person' (a dark column with upright edges) in the middle."""
+    img = np.full((720, 1280, 3), 200, np.uint8)
+    for x0 in (150, 230, 1050):  # posts 20 px wide, 500 px tall
+        cv2.rectangle(img, (x0, 80), (x0 + 20, 580), (60, 50, 40), -1)
+    cv2.rectangle(img, (560, 100), (700, 700), (30, 30, 30), -1)  # the person
+    rot = cv2.getRotationMatrix2D((639.5, 359.5), -tilt_deg, 1.0)  # counter-clockwise for negative angles
+    return cv2.warpAffine(img, rot, (1280, 720), borderValue=(200, 200, 200))
+
+
+@pytest.mark.parametrize("tilt", [0.0, 3.0, -4.5])
+def test_upright_lines_are_found_with_their_tilt_and_not_on_the_person(tilt):
+    rgb = _picture(tilt)
+    person = PersonBox(560.0, 100.0, 700.0, 700.0)
+    segs = upright_lines_px(rgb, person)
+    assert len(segs) >= 6  # both edges of each of the three posts
+    d = segs[:, 2:] - segs[:, :2]
+    d = d * np.sign(d[:, 1:2] + 1e-12)  # pointing down the picture
+    angles = np.degrees(np.arctan2(d[:, 0], d[:, 1]))  # + = the line's bottom further right
+    assert np.median(angles) == pytest.approx(-tilt, abs=0.3)
+    grown = person.grown(0.15, 1280, 720)
+    assert not np.any((segs[:, [0, 2]].max(axis=1) >= grown.x0) & (segs[:, [0, 2]].min(axis=1) <= grown.x1))
+    without = upright_lines_px(rgb, None)  # with nobody to leave out, the person's edges count too
+    assert len(without) > len(segs)
+
+
+def test_a_blank_wall_gives_no_lines():
+    rgb = np.full((540, 960, 3), 180, np.uint8)
+    assert upright_lines_px(rgb, None).shape == (0, 4)
+    noisy = (rgb + np.random.default_rng(0).normal(0, 4, rgb.shape)).clip(0, 255).astype(np.uint8)
+    assert len(upright_lines_px(noisy, None)) == 0
