@@ -121,7 +121,9 @@ def scale_inputs(sb) -> tuple[float | None, float | None, float | None, float | 
     height with the foot length gives a 3-D measurement too (a level phone; see screening.floor3d)."""
     sb.markdown("**Scale** (for centimetres): give what you have")
     sb.number_input("Foot length, heel to longest toe (cm; 0 = not measured)", 0.0, 36.0, step=0.5, key="cfg_foot_cm",
-                    help="Measured barefoot with a tape. The most trusted scale after the printed marker.")
+                    help="Measured barefoot with a tape. The most trusted scale after the printed marker. With door "
+                         "frames, shelves or a wall's corner in view behind you, it also lets the knee and shin be "
+                         "measured in 3-D (the phone's tilt is read from those upright lines).")
     sb.number_input("Your height (cm; 0 = not given)", 0.0, 230.0, step=1.0, key="cfg_height_cm",
                     help="Used only without a foot length or a marker found in the video (less exact).")
     sb.checkbox("A printed marker lies on the floor beside the front foot", key="cfg_use_marker",

@@ -58,6 +58,10 @@ TAPE_SD_CM = 0.5
 # no marker: the camera's height above the floor (a tape to the lens) with the foot length, phone held level
 CAMERA_HEIGHT = "camera_height"
 CAMERA_TAPE_SD_CM = 2.0
+# no marker, no camera height: the foot length alone, the camera's tilt from upright background lines where the
+# picture has enough of them (3-D; else 2-D) - what the app does with a foot length; the "foot_length" rows stay 2-D
+FOOT_LINES = "foot_lines"
+UPRIGHT_LINES = "upright_lines"
 LEVEL_TWINS = 40  # the first headline stills rendered again with the camera level (roll 0), as a levelled phone
 RESOLUTIONS = {
     "720p": (1280, 720),
@@ -277,6 +281,17 @@ def _scored(records, inputs) -> Any:
     return analyze_records(records, fist_width(None, "m"), inputs, "auto", AnalysisConfig())
 
 
+def _pitch_true_deg(truth: dict) -> float:
+    """The rendered camera's pitch (deg, down positive, as ``calibration.camera.level_camera``)."""
+    up = np.array(truth["camera"]["rotation_world_to_cam"], float)[:, 1]
+    return -math.degrees(math.asin(float(up[2])))
+
+
+def _no_lines(records: list) -> list:
+    """The records without their upright background lines (the pure 2-D measurement with a foot length)."""
+    return [dataclasses.replace(r, upright_lines_px=None) if r.upright_lines_px is not None else r for r in records]
+
+
 def _num(x) -> float:
     return float(x) if x is not None and math.isfinite(float(x)) else math.nan
 
@@ -367,7 +382,7 @@ def run_still(case: Case) -> dict:
         "marker": ScaleInputs(marker_cm=MARKER_CM, sex="m"),
     }
     for src, inputs in by_source.items():
-        r = res if src == "marker" else _scored(a.records, inputs)
+        r = res if src == "marker" else _scored(_no_lines(a.records), inputs)
         if src == "foot_length":  # the 2-D shin angle (without a marker the pipeline measures in the image)
             row.update(shin=_num(r.best.shin_angle_deg), shin_method=r.view.get("shin_angle_method"))
         ok = r.scale is not None and r.scale.source == src
@@ -383,7 +398,7 @@ def run_still(case: Case) -> dict:
     # the recommended set-up: the marker and the foot length from a tape (its error drawn per still, seeded)
     tape_cm = _tape_cm(case, truth)
     r = _scored(a.records, ScaleInputs(marker_cm=MARKER_CM, foot_length_cm=tape_cm, sex="m"))
-    used = bool(r.view.get("camera_model", {}).get("used"))
+    used = bool(r.view.get("camera_model", {}).get("used")) and r.view["camera_model"].get("source") == "marker"
     row.update({f"kpt_{MARKER_FOOT}": _num(r.best.knee_past_toe_cm) if used else math.nan,
                 f"verdict_{MARKER_FOOT}": r.best.verdict if used else "not_measured",
                 "tape_cm": tape_cm, "toe_moved_cm": float(r.view.get("camera_model", {}).get("toe_moved_cm", 0.0))})
@@ -398,6 +413,17 @@ def run_still(case: Case) -> dict:
                 "camera_height_pitch_deg": _num(cmh.get("pitch_deg")), "camera_height_reason": cmh.get("reason"),
                 "camera_height_roll_deg": _num(cmh.get("roll_deg")),
                 "roll_from_lines": bool(cmh.get("roll_from_upright_lines"))})
+    # no marker, no camera height: the foot length (tape) alone, as the app measures it (3-D from upright lines
+    # where found)
+    r = _scored(a.records, ScaleInputs(foot_length_cm=tape_cm, sex="m"))
+    cml = r.view.get("camera_model", {})
+    row.update({f"kpt_{FOOT_LINES}": _num(r.best.knee_past_toe_cm), f"shin_{FOOT_LINES}": _num(r.best.shin_angle_deg),
+                f"verdict_{FOOT_LINES}": r.best.verdict,
+                f"kpt_unc_{FOOT_LINES}": _num(r.best.knee_past_toe_uncertainty_cm),
+                "lines_3d": bool(cml.get("used")) and cml.get("source") == UPRIGHT_LINES,
+                "lines_roll_deg": _num(cml.get("roll_deg")), "lines_pitch_deg": _num(cml.get("pitch_deg")),
+                "lines_camera_height_cm": _num(cml.get("camera_height_cm")),
+                "pitch_true_deg": _pitch_true_deg(truth)})
     row.update(t_render_s=t_render, t_analyze_s=time.perf_counter() - t0)
     return row
 
@@ -420,14 +446,17 @@ def run_clip(case: Case) -> dict:
     except Exception as e:  # noqa: BLE001
         row.update(error=f"{type(e).__name__}: {e}", t_render_s=t_render, t_analyze_s=time.perf_counter() - t0)
         return row
-    res = a.result
+    res = a.result if marker else _scored(_no_lines(a.records), opts.scale_inputs())  # the plain clips' rows: 2-D
     if marker:
-        flat = _scored(a.records, ScaleInputs(foot_length_cm=truth["foot_length_cm"], sex="m"))
+        flat = _scored(_no_lines(a.records), ScaleInputs(foot_length_cm=truth["foot_length_cm"], sex="m"))
         both = _scored(a.records, ScaleInputs(marker_cm=MARKER_CM, foot_length_cm=_tape_cm(case, truth), sex="m"))
         row.update(camera_model=res.view.get("camera_model", {}), attempts_2d=_match_attempts(flat, truth),
                    attempts_marker_foot=_match_attempts(both, truth),
                    toe_moved_cm=float(both.view.get("camera_model", {}).get("toe_moved_cm", 0.0)))
     row.update(attempts=_match_attempts(res, truth))
+    if not marker and a.result.view.get("camera_model", {}).get("source") == UPRIGHT_LINES and \
+            a.result.view.get("camera_model", {}).get("used"):  # the foot length alone, 3-D from upright lines
+        row.update(attempts_foot_lines=_match_attempts(a.result, truth))
     if not marker:  # the camera height (no marker): the foot length and the camera height from tapes, phone level
         by_height = _scored(a.records, ScaleInputs(foot_length_cm=_tape_cm(case, truth),
                                                    camera_height_cm=_camera_tape_cm(case), sex="m"))
@@ -640,7 +669,7 @@ def summarize(rows: list[dict]) -> dict:
     }
     # pass/fail agreement
     pf: dict[str, Any] = {}
-    for src in (*SCALES, MARKER_FOOT, CAMERA_HEIGHT):
+    for src in (*SCALES, MARKER_FOOT, CAMERA_HEIGHT, FOOT_LINES):
         agree = far_agree = far_n = n = 0
         misses = []
         for r in head:
@@ -659,6 +688,7 @@ def summarize(rows: list[dict]) -> dict:
                    "far_from_line_agreement": far_agree / max(far_n, 1), "far_disagreements": misses}
     s["pass_fail"] = pf
     s["camera_height"] = _camera_height_summary(head, [r for r in rows if r["kind"] == "level_still"])
+    s["foot_lines"] = _foot_lines_summary(head, [r for r in rows if r["kind"] == "level_still"], stills)
     # the stills where the marker's camera model was used, measured both ways (3-D with the marker, 2-D with
     # the foot length): the same images, so the difference is the geometry alone
     cam = [r for r in head if r.get("camera_model_used")]
@@ -766,6 +796,7 @@ def summarize(rows: list[dict]) -> dict:
             for name, sel in (("all clips (roll -3..3 deg)", clips),
                               ("clips within 1 deg of level", [c for c in clips if abs(c["params"]["roll_deg"]) <= 1.0]))
         },
+        "foot_lines": _clip_mode(clips, "attempts_foot_lines"),
         "end_range_shin_deg": err_stats(a["shin"] - a["shin_true"] for a in att if a["shin_true"] is not None),
         "end_range_time_s": err_stats(
             a["end_range_s"] - a["end_range_true_s"]
@@ -803,35 +834,69 @@ def summarize(rows: list[dict]) -> dict:
     return s
 
 
-def _camera_height_summary(head: list[dict], level: list[dict]) -> dict[str, Any]:
-    """The camera-height measurement (no marker) on the headline stills as rendered (roll up to 5 deg), on those
-    within 1 deg of level, and on the level twins; the 2-D foot-length measurement on the same stills beside it."""
+def _clip_mode(clips: list[dict], key: str) -> dict[str, Any]:
+    """End-range errors of the clips measured in a marker-less 3-D mode (``key``: their matched attempts), the 2-D
+    measurement of the same attempts beside it."""
+    sel = [c for c in clips if c.get(key)]
+    pairs = [(a, b) for c in sel for a, b in zip(c[key], c["attempts"], strict=True)]
+    return {"clips": [c["name"] for c in sel],
+            "kpt": err_stats(a["kpt"] - a["kpt_true"] for a, _ in pairs if a["kpt_true"] is not None),
+            "shin": err_stats(a["shin"] - a["shin_true"] for a, _ in pairs if a["shin_true"] is not None),
+            "kpt_2d": err_stats(b["kpt"] - b["kpt_true"] for _, b in pairs if b["kpt_true"] is not None),
+            "shin_2d": err_stats(b["shin"] - b["shin_true"] for _, b in pairs if b["shin_true"] is not None)}
+
+
+def _mode_summary(src: str, groups: list[tuple[str, list[dict]]]) -> dict[str, Any]:
+    """A marker-less 3-D mode's errors (``kpt_<src>``, ``shin_<src>``) on groups of stills, the 2-D foot-length
+    measurement on the same stills beside it."""
     out: dict[str, Any] = {}
-    for name, sel in (("headline stills, roll as rendered (-5..5 deg)", head),
-                      ("... of those, the roll read from upright background lines",
-                       [r for r in head if r.get("roll_from_lines")]),
-                      ("... the others (the phone taken as level)", [r for r in head if not r.get("roll_from_lines")]),
-                      ("headline stills within 1 deg of level", [r for r in head if abs(r["roll_deg"]) <= 1.0]),
-                      (f"level twins (roll 0; {len(level)} headline stills rendered again)", level)):
+    for name, sel in groups:
         far = [r for r in sel if abs(r["kpt_true"] - FIST_CM) > NEAR_LINE_CM
-               and r.get(f"verdict_{CAMERA_HEIGHT}") in ("pass", "fail")]
-        unc = [abs(_kpt_err(r, CAMERA_HEIGHT)) <= r[f"kpt_unc_{CAMERA_HEIGHT}"] for r in sel
-               if math.isfinite(r.get(f"kpt_unc_{CAMERA_HEIGHT}", math.nan))]
+               and r.get(f"verdict_{src}") in ("pass", "fail")]
+        unc = [abs(_kpt_err(r, src)) <= r[f"kpt_unc_{src}"] for r in sel
+               if math.isfinite(r.get(f"kpt_unc_{src}", math.nan))]
         out[name] = {
             "n": len(sel),
-            "used": sum(math.isfinite(r.get(f"kpt_{CAMERA_HEIGHT}", math.nan)) for r in sel),
-            "kpt": err_stats(_kpt_err(r, CAMERA_HEIGHT) for r in sel),
-            "shin": err_stats(r.get(f"shin_{CAMERA_HEIGHT}", math.nan) - r["shin_true"] for r in sel),
+            "used": sum(math.isfinite(r.get(f"kpt_{src}", math.nan)) for r in sel),
+            "kpt": err_stats(_kpt_err(r, src) for r in sel),
+            "shin": err_stats(r.get(f"shin_{src}", math.nan) - r["shin_true"] for r in sel),
             "kpt_2d": err_stats(_kpt_err(r) for r in sel),
             "shin_2d": err_stats(_shin_err(r) for r in sel),
             "far_n": len(far),
-            "misses": [r["name"] for r in far
-                       if r[f"verdict_{CAMERA_HEIGHT}"] != ("pass" if r["kpt_true"] >= FIST_CM else "fail")],
+            "misses": [r["name"] for r in far if r[f"verdict_{src}"] != ("pass" if r["kpt_true"] >= FIST_CM else "fail")],
             "within_1sd": float(np.mean(unc)) if unc else math.nan,
             "roll_read_err": err_stats(r["camera_height_roll_deg"] - r["roll_deg"] for r in sel
-                                       if r.get("roll_from_lines")),
+                                       if src == CAMERA_HEIGHT and r.get("roll_from_lines")),
         }
     return out
+
+
+def _camera_height_summary(head: list[dict], level: list[dict]) -> dict[str, Any]:
+    """The camera-height measurement (no marker) on the headline stills as rendered (roll up to 5 deg), on those
+    within 1 deg of level, and on the level twins; the 2-D foot-length measurement on the same stills beside it."""
+    return _mode_summary(CAMERA_HEIGHT, [
+        ("headline stills, roll as rendered (-5..5 deg)", head),
+        ("... of those, the roll read from upright background lines", [r for r in head if r.get("roll_from_lines")]),
+        ("... the others (the phone taken as level)", [r for r in head if not r.get("roll_from_lines")]),
+        ("headline stills within 1 deg of level", [r for r in head if abs(r["roll_deg"]) <= 1.0]),
+        (f"level twins (roll 0; {len(level)} headline stills rendered again)", level)])
+
+
+def _foot_lines_summary(head: list[dict], level: list[dict], stills: list[dict]) -> dict[str, Any]:
+    """The foot length alone (no marker, no camera height), as the app measures it: 3-D where upright background
+    lines give the camera's tilt, else 2-D."""
+    lines = [r for r in head if r.get("lines_3d")]
+    return {
+        "groups": _mode_summary(FOOT_LINES, [
+            ("headline stills (3-D where lines were found, else 2-D)", head),
+            ("... of those, measured in 3-D from upright lines", lines),
+            ("level twins measured in 3-D from upright lines", [r for r in level if r.get("lines_3d")]),
+            ("all yaws (0-20 deg), measured in 3-D from upright lines", [r for r in stills if r.get("lines_3d")])]),
+        "pitch_read_err": err_stats(r["lines_pitch_deg"] - r["pitch_true_deg"] for r in lines),
+        "roll_read_err": err_stats(r["lines_roll_deg"] - r["roll_deg"] for r in lines),
+        "camera_height_err_cm": err_stats(r["lines_camera_height_cm"] - 100 * r["camera_height_m"] for r in lines),
+        "with_lines_rate": len(lines) / max(len(head), 1),
+    }
 
 
 def _group(rows: list[dict], f: Callable[[dict], Any]) -> dict[str, list[dict]]:
@@ -959,6 +1024,22 @@ def markdown(s: dict, meta: dict) -> str:
                  f"{_f(v['shin_2d']['mae'])} | {len(v['misses'])} wrong of {v['far_n']}"
                  f"{': ' + ', '.join(v['misses']) if v['misses'] else ''} | {100 * v['within_1sd']:.0f} % | "
                  f"{v['roll_read_err']['n']}, {_f(v['roll_read_err']['mae'])} |")
+    fl = s.get("foot_lines")
+    if fl:
+        L.append(f"\nNo marker, no camera height: the foot length alone (a tape, N(0, 0.5 cm)), as the app measures it - "
+                 f"in 3-D where upright background lines (door frames, shelves) give the camera's roll and pitch "
+                 f"(`floor3d.lines_model`: {100 * fl['with_lines_rate']:.0f} % of the headline stills; pitch read "
+                 f"{_f(fl['pitch_read_err']['mae'])} deg MAE (max {_f(fl['pitch_read_err']['max'])}), roll "
+                 f"{_f(fl['roll_read_err']['mae'])} deg, camera height {_f(fl['camera_height_err_cm']['mae'], 1)} cm), "
+                 "else in 2-D:\n")
+        L.append("| stills | n | used | knee past toe MAE (cm) | 95th pct | shin MAE (deg) | 95th pct | 2-D: kpt MAE | "
+                 "2-D: shin MAE | pass/fail > 1 cm from the line | within 1 sigma |")
+        L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for name, v in fl["groups"].items():
+            L.append(f"| {name} | {v['n']} | {v['used']} | {_f(v['kpt']['mae'])} | {_f(v['kpt']['p95'])} | "
+                     f"{_f(v['shin']['mae'])} | {_f(v['shin']['p95'])} | {_f(v['kpt_2d']['mae'])} | "
+                     f"{_f(v['shin_2d']['mae'])} | {len(v['misses'])} wrong of {v['far_n']}"
+                     f"{': ' + ', '.join(v['misses']) if v['misses'] else ''} | {100 * v['within_1sd']:.0f} % |")
     L.append(f"\nMarker detected in {100 * s['marker_detection_rate']:.0f} % of headline stills "
              f"(by distance / camera height / resolution: {json.dumps(s['marker_detected_by'])}).\n")
     L.append("| pass/fail (fist 10.2 cm) | n | agreement | cases > 1 cm from the line | agreement there | misses |")
@@ -991,6 +1072,11 @@ def markdown(s: dict, meta: dict) -> str:
         L.append(f"| end range, no marker, camera height + foot length, {name} ({v['clips']}) | knee past toe MAE "
                  f"{_f(v['kpt']['mae'])} cm, shin {_f(v['shin']['mae'])} deg (n={v['kpt']['n']}); 2-D on the same: "
                  f"{_f(v['kpt_2d']['mae'])} cm, {_f(v['shin_2d']['mae'])} deg |")
+    fl = c.get("foot_lines", {})
+    if fl.get("clips"):
+        L.append(f"| end range, no marker, foot length alone, 3-D from upright lines ({', '.join(fl['clips'])}) | "
+                 f"knee past toe MAE {_f(fl['kpt']['mae'])} cm, shin {_f(fl['shin']['mae'])} deg (n={fl['kpt']['n']}); "
+                 f"2-D on the same: {_f(fl['kpt_2d']['mae'])} cm, {_f(fl['shin_2d']['mae'])} deg |")
     mc = s.get("marker_clips", {})
     if mc.get("n"):
         L.append(f"\n### Clips with the floor marker ({mc['n']}; camera model used in {mc['camera_model_used']}; "

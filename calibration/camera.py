@@ -368,11 +368,57 @@ def refine_pose(
 
 @dataclass(frozen=True)
 class RollEstimate:
-    """A camera's sideways tilt read from upright lines in the scene (door frames, shelves, a wall's corner)."""
+    """A camera's tilt read from upright lines in the scene (door frames, shelves, a wall's corner)."""
 
-    roll_deg: float  # in ``level_camera``'s convention
+    roll_deg: float  # sideways, in ``level_camera``'s convention
     lines: int  # upright lines that agree with it (within the tolerance)
     support_px: float  # their summed length in the picture
+    pitch_deg: float = math.nan  # down positive: read too by ``orientation_from_upright_lines`` (else given)
+    pitch_spread_deg: float = math.nan  # how far the pitch moves when any one agreeing line is left out
+
+
+def _up_in_camera(roll_deg: np.ndarray, pitch_down_deg: np.ndarray) -> np.ndarray:
+    """The floor's up direction in camera coordinates (..., 3) of ``level_camera`` at these roll and pitch grids."""
+    r, p = np.radians(roll_deg), np.radians(pitch_down_deg)
+    return np.stack(np.broadcast_arrays(-np.sin(r) * np.cos(p), -np.cos(r) * np.cos(p), -np.sin(p)), axis=-1)
+
+
+@dataclass(frozen=True)
+class _Segments:
+    mid: np.ndarray  # (N, 2) px
+    unit: np.ndarray  # (N, 2)
+    length: np.ndarray  # (N,) px
+    top_ray: np.ndarray  # (N, 3) camera-frame ray of the upper end
+
+
+def _segments(lines_px: np.ndarray, focal_px: float, cx_px: float, cy_px: float) -> _Segments:
+    segs = np.asarray(lines_px, dtype=float).reshape(-1, 4)
+    a, b = segs[:, :2], segs[:, 2:]
+    top = np.where((a[:, 1] < b[:, 1])[:, None], a, b)
+    d = b - a
+    length = np.linalg.norm(d, axis=1)
+    ray = np.stack([(top[:, 0] - cx_px) / focal_px, (top[:, 1] - cy_px) / focal_px, np.ones(len(top))], axis=1)
+    return _Segments(0.5 * (a + b), d / np.maximum(length, 1e-9)[:, None], length, ray)
+
+
+def _upright_fit(seg: _Segments, up: np.ndarray, focal_px: float, cx_px: float, cy_px: float,
+                 tol_deg: float, weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """For camera up-directions ``up`` (G, 3): each one's score (G,) and which segments agree with it (G, N).
+
+    A segment counts when it points at the vertical vanishing point within ``tol_deg`` and its upper end is above the
+    horizon (the floor lies below it, so a segment reaching above cannot be a floor board or tile running away from
+    the camera, which also look upright); the score sums the counted segments' lengths under a smooth kernel.
+    ``weight`` (N,) scales each segment's say (0 leaves it out)."""
+    vp = up @ np.array([[focal_px, 0.0, 0.0], [0.0, focal_px, 0.0], [cx_px, cy_px, 1.0]])  # K @ up per row
+    tx = vp[:, None, 0] - seg.mid[None, :, 0] * vp[:, None, 2]
+    ty = vp[:, None, 1] - seg.mid[None, :, 1] * vp[:, None, 2]
+    cross = np.abs(seg.unit[None, :, 0] * ty - seg.unit[None, :, 1] * tx) / np.maximum(np.hypot(tx, ty), 1e-12)
+    res = np.degrees(np.arcsin(np.clip(cross, 0.0, 1.0)))
+    above = (up @ seg.top_ray.T) > 0.0  # up is -y in the picture: a ray with a positive up component is above
+    agree = above & (res < tol_deg)
+    w = seg.length if weight is None else seg.length * weight
+    score = np.sum(w[None, :] * np.clip(1.0 - (res / tol_deg) ** 2, 0.0, None) * above, axis=1)
+    return score, agree
 
 
 def roll_from_upright_lines(
@@ -390,40 +436,99 @@ def roll_from_upright_lines(
     """The roll (deg) of a camera pitched down by ``pitch_down_deg`` at which image line segments ``lines_px``
     (N, 4: x0, y0, x1, y1) are the images of vertical lines, i.e. point at the vertical vanishing point.
 
-    Only segments reaching above the horizon (for every roll searched) are used: the floor lies below it, so
-    lines there cannot be floor boards or tiles running away from the camera, which also look upright. Each roll
-    in +-``search_deg`` is scored by the summed length of the segments within ``tol_deg`` of its vertical (a
-    smooth robust kernel), so lines of other directions are outvoted, not averaged in. None when fewer than
-    ``min_lines`` segments, or less than ``min_support_px`` of their length, agree on one roll."""
-    segs = np.asarray(lines_px, dtype=float).reshape(-1, 4)
-    if len(segs) < min_lines:
+    Only segments reaching above the horizon (for every roll searched) are used (see ``_upright_fit``). Each roll in
+    +-``search_deg`` is scored by the summed length of the segments within ``tol_deg`` of its vertical, so lines of
+    other directions are outvoted, not averaged in. None when fewer than ``min_lines`` segments, or less than
+    ``min_support_px`` of their length, agree on one roll."""
+    seg = _segments(lines_px, focal_px, cx_px, cy_px)
+    if len(seg.length) < min_lines:
         return None
-    a, b = segs[:, :2], segs[:, 2:]
-    top = np.where((a[:, 1] < b[:, 1])[:, None], a, b)
-    above = np.ones(len(segs), dtype=bool)
-    for r in (-search_deg, search_deg):  # the horizon at either end of the search: above both
-        cam = level_camera(100.0, pitch_down_deg, r, focal_px, cx_px, cy_px)
-        above &= cam.ray_dirs(top)[:, 2] > 0.0
-    segs, a, b = segs[above], a[above], b[above]
-    if len(segs) < min_lines:
+    ends = _up_in_camera(np.array([-search_deg, search_deg]), np.full(2, pitch_down_deg))
+    keep = np.all((ends @ seg.top_ray.T) > 0.0, axis=0)  # above the horizon at either end of the search
+    seg = _Segments(seg.mid[keep], seg.unit[keep], seg.length[keep], seg.top_ray[keep])
+    if len(seg.length) < min_lines:
         return None
-    mid = 0.5 * (a + b)
-    d = b - a
-    length = np.linalg.norm(d, axis=1)
-    d = d / length[:, None]
     rolls = np.arange(-search_deg, search_deg + 0.5 * step_deg, step_deg)
-    scores, residuals = [], []
-    for r in rolls:
-        cam = level_camera(100.0, pitch_down_deg, float(r), focal_px, cx_px, cy_px)
-        vp = cam.k @ cam.rot_floor_to_cam[:, 2]  # the vertical vanishing point (homogeneous; at infinity when level)
-        to_vp = np.stack([vp[0] - mid[:, 0] * vp[2], vp[1] - mid[:, 1] * vp[2]], axis=1)
-        to_vp /= np.linalg.norm(to_vp, axis=1)[:, None]
-        res = np.degrees(np.arcsin(np.clip(np.abs(d[:, 0] * to_vp[:, 1] - d[:, 1] * to_vp[:, 0]), 0.0, 1.0)))
-        residuals.append(res)
-        scores.append(float(np.sum(length * np.clip(1.0 - (res / tol_deg) ** 2, 0.0, None))))
-    best = int(np.argmax(scores))
-    inliers = residuals[best] < tol_deg
-    support = float(length[inliers].sum())
-    if int(inliers.sum()) < min_lines or support < min_support_px:
+    score, agree = _upright_fit(seg, _up_in_camera(rolls, np.full(len(rolls), pitch_down_deg)), focal_px, cx_px,
+                                cy_px, tol_deg)
+    best = int(np.argmax(score))
+    support = float(seg.length[agree[best]].sum())
+    if int(agree[best].sum()) < min_lines or support < min_support_px:
         return None
-    return RollEstimate(float(rolls[best]), int(inliers.sum()), support)
+    return RollEstimate(float(rolls[best]), int(agree[best].sum()), support, float(pitch_down_deg))
+
+
+def orientation_from_upright_lines(
+    lines_px: np.ndarray,
+    focal_px: float,
+    cx_px: float,
+    cy_px: float,
+    roll_search_deg: float = 10.0,
+    pitch_search_deg: tuple[float, float] = (-30.0, 45.0),
+    tol_deg: float = 0.5,
+    min_lines: int = 4,
+    min_support_px: float = 0.0,
+    max_pitch_spread_deg: float = 1.5,
+    min_places: int = 3,
+    max_bands: int = 8,
+) -> RollEstimate | None:
+    """Roll and pitch (deg) of the camera from upright line segments alone: the vertical vanishing point.
+
+    Upright lines tilt by the roll everywhere and, with the camera pitched, lean in towards the vanishing point more
+    the further they are from the picture's middle; lines at different places across the picture therefore fix the
+    pitch too. A coarse grid (0.2 x 0.5 deg), then a fine one around its best (0.02 x 0.05 deg). The pitch is
+    trusted when the agreeing lines stand in at least ``min_places`` places across the picture and leaving out any one
+    place (with more than ``max_bands`` places, any one band of neighbouring places) moves it by at most
+    ``max_pitch_spread_deg`` in all (lines bunched in one or two places, or one stray line
+    among few, fail this). None when it is not trusted, or fewer than ``min_lines`` segments (or ``min_support_px``
+    of length) agree."""
+    seg = _segments(lines_px, focal_px, cx_px, cy_px)
+    if len(seg.length) < min_lines:
+        return None
+
+    def search(rolls: np.ndarray, pitches: np.ndarray, weight: np.ndarray | None = None) -> tuple[float, float, int]:
+        rr, pp = np.meshgrid(rolls, pitches, indexing="ij")
+        score, agree = _upright_fit(seg, _up_in_camera(rr.ravel(), pp.ravel()), focal_px, cx_px, cy_px, tol_deg,
+                                    weight)
+        i = int(np.argmax(score))
+        return float(rr.ravel()[i]), float(pp.ravel()[i]), i
+
+    lo, hi = pitch_search_deg
+    r0, p0, _ = search(np.arange(-roll_search_deg, roll_search_deg + 0.1, 0.2), np.arange(lo, hi + 0.25, 0.5))
+    # which segments reach above the horizon is settled at the coarse answer, with 3 deg to spare; otherwise the fine
+    # search would favour the pitches whose horizon lets more segments count
+    margin = np.sin(np.radians(1.5)) * np.linalg.norm(seg.top_ray, axis=1)
+    keep = (_up_in_camera(np.array(r0), np.array(p0)) @ seg.top_ray.T) > margin
+    seg = _Segments(seg.mid[keep], seg.unit[keep], seg.length[keep], seg.top_ray[keep])
+    if len(seg.length) < min_lines:
+        return None
+
+    def fine(weight: np.ndarray | None = None, width: float = 1.0, coarse: bool = False) -> tuple[float, float]:
+        step = 2.0 if coarse else 1.0
+        r, p, _ = search(np.arange(r0 - 0.2 * width, r0 + 0.2 * width + 0.01, 0.02 * step),
+                         np.arange(p0 - 0.5 * width, p0 + 0.5 * width + 0.025, 0.05 * step), weight)
+        return r, p
+
+    roll, pitch = fine()
+    _, agree = _upright_fit(seg, _up_in_camera(np.array([roll]), np.array([pitch])), focal_px, cx_px, cy_px, tol_deg)
+    agree = agree[0]
+    support = float(seg.length[agree].sum())
+    if int(agree.sum()) < min_lines or support < min_support_px:
+        return None
+    # places across the picture: agreeing segments within 1 % of the focal length of each other side by side are one
+    # (both edges of a door frame's post, a line found twice); the pitch needs lines at three places at least
+    x = seg.mid[agree, 0]
+    place = np.cumsum(np.r_[0, np.diff(np.sort(x)) > 0.01 * focal_px])[np.argsort(np.argsort(x))]
+    if int(place.max()) + 1 < min_places:
+        return None
+    n_places = int(place.max()) + 1
+    band = place * min(n_places, max_bands) // n_places  # many places: left out a band of neighbours at a time
+    left_out = []
+    for k in range(int(band.max()) + 1):  # each place (or band) left out in turn, searched a little wider
+        w = np.ones(len(seg.length))
+        w[np.flatnonzero(agree)[band == k]] = 0.0
+        left_out.append(fine(w, 4.0, coarse=True)[1])
+    spread = float(max(left_out) - min(left_out))
+    if spread > max_pitch_spread_deg:
+        return None
+    return RollEstimate(roll, int(agree.sum()), support, pitch, spread)

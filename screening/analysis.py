@@ -24,7 +24,10 @@ from calibration.view import ViewConfig, ViewReport, check_view, yaw_from_side_d
 from screening.attempts import AttemptConfig, end_range_index, segment_attempts
 from screening.errors import NoPersonError
 from screening.floor3d import (
+    CAMERA_HEIGHT,
+    MARKER,
     CameraModelConfig,
+    FloorModel,
     camera_measurement,
     combine_shin,
     knee_past_toe_sd_cm,
@@ -576,14 +579,8 @@ def analyze_records(
             sd = knee_past_toe_sd_cm(cam3d, track, heel_down, int(np.flatnonzero(frame_index == at)[0]),
                                      scale_inputs, records[0].width_px, records[0].height_px,
                                      cfg.camera_model, TOE_TIP_HEIGHT_PER_FOOT_LENGTH, TIBIAL_CREST_LEAN_DEG)
-            detail = scale.detail + ("; measured in 3-D with the camera model from the marker"
-                                     if cam3d.model.source == "marker" else
-                                     f"; measured in 3-D with the camera {scale_inputs.camera_height_cm:g} cm above the "
-                                     "floor, " + (f"tilted {cam3d.model.roll_deg:.1f} deg sideways (read from upright "
-                                                  "lines behind you)" if cam3d.model.roll_from_lines else
-                                                  "held level (a sideways tilt of the phone turns the shin reading by "
-                                                  "as much)"))
-            scale = Scale(scale.px_per_cm, scale.source, sd, scale.relative_uncertainty, detail)
+            scale = Scale(scale.px_per_cm, scale.source, sd, scale.relative_uncertainty,
+                          scale.detail + "; " + camera_detail(cam3d.model, scale_inputs.camera_height_cm))
             best = Best(**{**best.__dict__, "knee_past_toe_uncertainty_cm": sd if math.isfinite(sd) else None})
     measured = [a.knee_past_toe_cm for a in attempts if a.knee_past_toe_cm is not None]
     spread = float(np.std(measured, ddof=1)) if len(measured) >= 2 else None
@@ -627,6 +624,18 @@ def analyze_records(
         warnings=warnings,
         retest_spread_cm=spread,
     )
+
+
+def camera_detail(model: FloorModel, camera_height_cm: float | None) -> str:
+    """How the 3-D camera was had, in words, for the scale's detail."""
+    if model.source == MARKER:
+        return "measured in 3-D with the camera model from the marker"
+    tilt = (f"tilted {model.roll_deg:.1f} deg sideways (read from upright lines behind you)" if model.roll_from_lines
+            else "held level (a sideways tilt of the phone turns the shin reading by as much)")
+    if model.source == CAMERA_HEIGHT:
+        return f"measured in 3-D with the camera {camera_height_cm:g} cm above the floor, {tilt}"
+    return (f"measured in 3-D with the camera's tilt ({model.roll_deg:.1f} deg sideways, {model.pitch_deg:.1f} deg "
+            "down) read from upright lines behind you and its height from your foot length")
 
 
 def foot_length_check(measured_cm: float | None, given_cm: float | None, toe_moved_cm: float,

@@ -33,6 +33,7 @@ from calibration.camera import (
     focal_from_fov,
     level_camera,
     line_direction_in_plane,
+    orientation_from_upright_lines,
     principal_point,
     roll_from_upright_lines,
     vertical_plane,
@@ -55,6 +56,12 @@ HEEL_CONTACT_BEHIND_BACK_PER_FOOT_LENGTH = 0.13
 LANDMARK_TIBIA_LEAN_3D_DEG = 4.4
 
 Arr7 = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+# where the camera model came from (``FloorModel.source``)
+MARKER = "marker"  # the printed marker's corners
+CAMERA_HEIGHT = "camera_height"  # the camera height given, the pitch from the foot length
+UPRIGHT_LINES = "upright_lines"  # roll and pitch from upright background lines, the height from the foot length
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,13 @@ class CameraModelConfig:
     upright_tol_deg: float = 0.5
     upright_min_support_per_height: float = 0.1
     upright_search_deg: float = 10.0
+    # no camera height either: the pitch read from the upright lines too (``orientation_from_upright_lines``) and the
+    # camera's height from the foot length; on the rendered stills the pitch came within 0.66 deg (0.24 MAE); its
+    # 1-sigma error is taken as this, or half the spread over the lines left out when that is larger
+    upright_pitch_sd_deg: float = 0.5
+    upright_min_lines: int = 4
+    upright_max_pitch_spread_deg: float = 1.5
+    height_search_cm: tuple[float, float] = (5.0, 300.0)
     pitch_search_deg: tuple[float, float] = (-40.0, 70.0)  # pitches (down positive) searched for the camera
 
 
@@ -94,10 +108,11 @@ class FloorModel:
     frames: int
     rms_px: float
     reason: str  # why there is no camera (empty when there is one)
-    source: str = "marker"  # or "camera_height"
-    pitch_deg: float = math.nan  # the camera's pitch, down positive ("camera_height" only)
-    roll_deg: float = 0.0  # its sideways tilt ("camera_height" only): 0 assumed level, unless read from upright lines
+    source: str = MARKER  # MARKER, CAMERA_HEIGHT or UPRIGHT_LINES
+    pitch_deg: float = math.nan  # the camera's pitch, down positive (not with the marker)
+    roll_deg: float = 0.0  # its sideways tilt (not with the marker): 0 assumed level, unless read from upright lines
     roll_from_lines: bool = False  # the roll was read from upright lines in the background
+    pitch_sd_deg: float = math.nan  # 1-sigma error of a pitch read from upright lines (UPRIGHT_LINES only)
 
 
 def marker_corners(rec: FrameRecord) -> np.ndarray | None:
@@ -193,10 +208,10 @@ def height_model(
     the foot measures the user's ``foot_length_cm`` (``solve_pitch_deg``). Its sideways tilt is read from upright
     lines in the background where a frame has enough of them (``upright_roll``), else the phone is taken as level."""
     if camera_height_cm is None or foot_length_cm is None:
-        return FloorModel(None, None, 0, math.nan, "needs the camera height and the foot length", "camera_height")
+        return FloorModel(None, None, 0, math.nan, "needs the camera height and the foot length", CAMERA_HEIGHT)
     foot_px = _foot_points_px(legs, heel_down)
     if not np.all(np.isfinite(foot_px)):
-        return FloorModel(None, None, 0, math.nan, "the heel and toe tips were not seen clearly", "camera_height")
+        return FloorModel(None, None, 0, math.nan, "the heel and toe tips were not seen clearly", CAMERA_HEIGHT)
     w, h = records[0].width_px, records[0].height_px
     cx, cy = principal_point(w, h)
     f = focal_from_fov(cfg.assumed_fov_long_side_deg, w, h)
@@ -214,43 +229,117 @@ def height_model(
         roll, pitch, from_lines = est.roll_deg, again, True
     if pitch is None:
         return FloorModel(None, None, 0, math.nan, "no camera pitch fits the camera height and the foot length given",
-                          "camera_height")
-    return FloorModel(level_camera(camera_height_cm, pitch, roll, f, cx, cy), None, 0, math.nan, "", "camera_height",
+                          CAMERA_HEIGHT)
+    return FloorModel(level_camera(camera_height_cm, pitch, roll, f, cx, cy), None, 0, math.nan, "", CAMERA_HEIGHT,
                       pitch, roll, from_lines)
+
+
+def _upright_lines(records: list[FrameRecord]) -> tuple[np.ndarray, int] | None:
+    """The upright background lines of the first frame searched for them, and that frame's height (px)."""
+    for r in records:
+        if r.upright_lines_px is not None:
+            return r.upright_lines_px, r.height_px
+    return None
 
 
 def upright_roll(records: list[FrameRecord], focal_px: float, cx_px: float, cy_px: float, pitch_down_deg: float,
                  cfg: CameraModelConfig) -> RollEstimate | None:
     """The camera's roll from the first frame searched for upright background lines (``FrameRecord``), or None."""
-    for r in records:
-        if r.upright_lines_px is not None:
-            return roll_from_upright_lines(r.upright_lines_px, focal_px, cx_px, cy_px, pitch_down_deg,
-                                           cfg.upright_search_deg, cfg.upright_tol_deg,
-                                           min_support_px=cfg.upright_min_support_per_height * r.height_px)
+    found = _upright_lines(records)
+    if found is None:
+        return None
+    return roll_from_upright_lines(found[0], focal_px, cx_px, cy_px, pitch_down_deg, cfg.upright_search_deg,
+                                   cfg.upright_tol_deg, min_support_px=cfg.upright_min_support_per_height * found[1])
+
+
+def solve_height_cm(roll_deg: float, pitch_down_deg: float, focal_px: float, cx_px: float, cy_px: float,
+                    foot_px: np.ndarray, foot_length_cm: float, toe_tip_height_per_foot_length: float,
+                    search_cm: tuple[float, float]) -> float | None:
+    """The camera height (cm) at which the foot, seen at ``foot_px`` (heel contact, toe tip, heel back) by a camera of
+    this roll and pitch, measures ``foot_length_cm``: secant steps (the foot's measured length is nearly proportional
+    to the height). None when no height in ``search_cm`` fits."""
+    def gap(h: float) -> float:
+        cam = level_camera(h, pitch_down_deg, roll_deg, focal_px, cx_px, cy_px)
+        return _foot_length_cm(cam, foot_px, toe_tip_height_per_foot_length) - foot_length_cm
+
+    lo, hi = search_cm
+    # everything seen on the floor scales with the camera's height, so the foot's length nearly does too: a few
+    # secant steps from 100 cm
+    h0, g0 = 100.0, gap(100.0)
+    if math.isfinite(g0):
+        h1 = min(max(h0 * foot_length_cm / (g0 + foot_length_cm), lo), hi)
+        for _ in range(8):
+            g1 = gap(h1)
+            if not math.isfinite(g1):
+                break
+            if abs(g1) < 1e-3:  # cm
+                return h1
+            if g1 == g0:
+                break
+            h0, g0, h1 = h1, g1, min(max(h1 - g1 * (h1 - h0) / (g1 - g0), lo), hi)
     return None
 
 
-def perturbed_height_cameras(model: FloorModel, legs: Arr7, heel_down: np.ndarray, camera_height_cm: float,
-                             foot_length_cm: float, width_px: int, height_px: int, cfg: CameraModelConfig,
-                             toe_tip_height_per_foot_length: float, seed: int = 0) -> list[FloorCamera]:
-    """Cameras of the height model redone with the camera height, the foot length (tapes), the roll (a phone levelled
-    by eye) and the lens drawn from their uncertainty (for Monte-Carlo errors)."""
+def lines_model(
+    records: list[FrameRecord], legs: Arr7, heel_down: np.ndarray, foot_length_cm: float | None,
+    cfg: CameraModelConfig, toe_tip_height_per_foot_length: float,
+) -> FloorModel:
+    """The camera without a marker or its height: its roll and pitch from upright background lines (the vertical
+    vanishing point, ``orientation_from_upright_lines``), the assumed lens, and the height at which the foot measures
+    the user's ``foot_length_cm``."""
+    if foot_length_cm is None:
+        return FloorModel(None, None, 0, math.nan, "needs the foot length", UPRIGHT_LINES)
+    found = _upright_lines(records)
+    foot_px = _foot_points_px(legs, heel_down)
+    if not np.all(np.isfinite(foot_px)):
+        return FloorModel(None, None, 0, math.nan, "the heel and toe tips were not seen clearly", UPRIGHT_LINES)
+    w, h = records[0].width_px, records[0].height_px
+    cx, cy = principal_point(w, h)
+    f = focal_from_fov(cfg.assumed_fov_long_side_deg, w, h)
+    est = None if found is None else orientation_from_upright_lines(
+        found[0], f, cx, cy, cfg.upright_search_deg, cfg.pitch_search_deg, cfg.upright_tol_deg, cfg.upright_min_lines,
+        cfg.upright_min_support_per_height * found[1], cfg.upright_max_pitch_spread_deg)
+    if est is None:
+        return FloorModel(None, None, 0, math.nan, "too few upright lines (door frames, shelves) behind the person to "
+                          "read the camera's tilt", UPRIGHT_LINES)
+    height = solve_height_cm(est.roll_deg, est.pitch_deg, f, cx, cy, foot_px, foot_length_cm,
+                             toe_tip_height_per_foot_length, cfg.height_search_cm)
+    if height is None:
+        return FloorModel(None, None, 0, math.nan, "no camera height fits the foot length given", UPRIGHT_LINES)
+    return FloorModel(level_camera(height, est.pitch_deg, est.roll_deg, f, cx, cy), None, 0, math.nan, "",
+                      UPRIGHT_LINES, est.pitch_deg, est.roll_deg, True,
+                      max(cfg.upright_pitch_sd_deg, 0.5 * est.pitch_spread_deg))
+
+
+def perturbed_level_cameras(model: FloorModel, legs: Arr7, heel_down: np.ndarray, camera_height_cm: float | None,
+                            foot_length_cm: float, width_px: int, height_px: int, cfg: CameraModelConfig,
+                            toe_tip_height_per_foot_length: float, seed: int = 0) -> list[FloorCamera]:
+    """Cameras of a marker-less model redone with its inputs drawn from their uncertainty (for Monte-Carlo errors):
+    the lens, the foot length (tape) and the roll (levelled by eye, or read from upright lines) always; with the
+    camera height given (``CAMERA_HEIGHT``) that height too, the pitch solved again; else (``UPRIGHT_LINES``) the pitch
+    read from the lines, the height solved again."""
     if model.camera is None:
         return []
     foot_px = _foot_points_px(legs, heel_down)
     rng = np.random.default_rng(seed)
     cx, cy = principal_point(width_px, height_px)
-    lo, hi = model.pitch_deg - 15.0, model.pitch_deg + 15.0  # the draws stay near the solution
+    near = (model.pitch_deg - 15.0, model.pitch_deg + 15.0)  # the draws stay near the solution
     out = []
     for _ in range(cfg.uncertainty_draws):
         f = focal_from_fov(cfg.assumed_fov_long_side_deg + cfg.fov_sd_deg * float(rng.standard_normal()), width_px,
                            height_px)
-        h = camera_height_cm + cfg.camera_height_sd_cm * float(rng.standard_normal())
         roll = model.roll_deg + (cfg.upright_roll_sd_deg if model.roll_from_lines else cfg.level_roll_sd_deg) * float(
             rng.standard_normal())
         foot = foot_length_cm + USER_TAPE_SD_CM * float(rng.standard_normal())
-        pitch = solve_pitch_deg(h, roll, f, cx, cy, foot_px, foot, toe_tip_height_per_foot_length, (lo, hi))
-        if pitch is not None:
+        h: float | None
+        if model.source == CAMERA_HEIGHT and camera_height_cm is not None:
+            h = camera_height_cm + cfg.camera_height_sd_cm * float(rng.standard_normal())
+            pitch = solve_pitch_deg(h, roll, f, cx, cy, foot_px, foot, toe_tip_height_per_foot_length, near)
+        else:
+            pitch = model.pitch_deg + model.pitch_sd_deg * float(rng.standard_normal())
+            h = solve_height_cm(roll, pitch, f, cx, cy, foot_px, foot, toe_tip_height_per_foot_length,
+                                cfg.height_search_cm)
+        if pitch is not None and h is not None:
             out.append(level_camera(h, pitch, roll, f, cx, cy))
     return out
 
@@ -412,7 +501,7 @@ class CameraMeasurement:
         """Small JSON-ready description for the result's ``view``."""
         out: dict[str, object] = {"used": self.ok, "reason": self.reason, "source": self.model.source,
                                   "marker_frames": self.model.frames}
-        if self.model.source == "camera_height" and math.isfinite(self.model.pitch_deg):
+        if self.model.source in (CAMERA_HEIGHT, UPRIGHT_LINES) and math.isfinite(self.model.pitch_deg):
             out.update(pitch_deg=self.model.pitch_deg, roll_deg=self.model.roll_deg,
                        roll_from_upright_lines=self.model.roll_from_lines)
         cam = self.model.camera
@@ -464,15 +553,19 @@ def camera_measurement(
     (``toe_moved_cm``; see ``toe_shortfall_cm``).
 
     Without a camera from the marker, ``camera_height_cm`` (floor to lens) with the foot length gives one from a
-    level phone (``height_model``); the foot length then sets the camera's pitch, so it cannot also place the toe."""
+    level phone (``height_model``; its tilt read from upright background lines where there are some), and without
+    the camera height, upright background lines with the foot length give one (``lines_model``). The foot length then
+    sets the camera's pitch or height, so it cannot also place the toe."""
     model = floor_model(records, marker_cm, cfg)
-    if model.camera is None and camera_height_cm is None:
+    by_lines = camera_height_cm is None and given_foot_length_cm is not None and _upright_lines(records) is not None
+    if model.camera is None and camera_height_cm is None and not by_lines:
         return CameraMeasurement(False, model.reason, model)
     legs = _leg_arrays(records, track)  # each frame's own pixels: a loop over the clip, done only when needed
-    if model.camera is None and camera_height_cm is not None:
-        by_height = height_model(records, legs, heel_down, camera_height_cm, given_foot_length_cm, cfg,
-                                 toe_tip_height_per_foot_length)
-        model = by_height if by_height.camera is not None or marker_cm is None else model
+    if model.camera is None:
+        other = (height_model(records, legs, heel_down, camera_height_cm, given_foot_length_cm, cfg,
+                              toe_tip_height_per_foot_length) if camera_height_cm is not None else
+                 lines_model(records, legs, heel_down, given_foot_length_cm, cfg, toe_tip_height_per_foot_length))
+        model = other if other.camera is not None or marker_cm is None else model
     if model.camera is None:
         return CameraMeasurement(False, model.reason, model)
     sel = _heel_down_or_all(heel_down)
@@ -480,7 +573,7 @@ def camera_measurement(
     if f3 is None:
         return CameraMeasurement(False, "the heel and toe could not be placed on the floor", model)
     shin, method = combine_shin_3d(f3.shin_landmarks_deg, f3.shin_front_edge_deg)
-    moved = toe_shortfall_cm(f3, given_foot_length_cm, cfg.toe_lost_cm) if model.source == "marker" else 0.0
+    moved = toe_shortfall_cm(f3, given_foot_length_cm, cfg.toe_lost_cm) if model.source == MARKER else 0.0
     return CameraMeasurement(True, "", model, f3.knee_past_toe_cm - moved, shin, method, f3, legs, moved)
 
 
@@ -517,10 +610,10 @@ def knee_past_toe_sd_cm(
         return math.nan
     sel = _heel_down_or_all(heel_down)
     arrays = m.leg_px if m.leg_px is not None else _leg_arrays([], track)
-    if m.model.source == "camera_height":
-        assert inputs.camera_height_cm is not None and inputs.foot_length_cm is not None
-        cams = perturbed_height_cameras(m.model, arrays, heel_down, inputs.camera_height_cm, inputs.foot_length_cm,
-                                        width_px, height_px, cfg, toe_tip_height_per_foot_length)
+    if m.model.source in (CAMERA_HEIGHT, UPRIGHT_LINES):
+        assert inputs.foot_length_cm is not None
+        cams = perturbed_level_cameras(m.model, arrays, heel_down, inputs.camera_height_cm, inputs.foot_length_cm,
+                                       width_px, height_px, cfg, toe_tip_height_per_foot_length)
     else:
         assert inputs.marker_cm is not None
         cams = perturbed_cameras(m.model, inputs.marker_cm, width_px, height_px, cfg)

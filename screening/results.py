@@ -13,6 +13,8 @@ Verdict = Literal["pass", "fail", "not_measured"]
 def measured_how(view: dict[str, Any]) -> str:
     """How the knee and shin were measured, in words, from a result's ``view`` (its ``camera_model`` summary)."""
     cam = view.get("camera_model") or {}
+    if cam.get("used") and cam.get("source") == "upright_lines":
+        return "in 3-D, from upright lines behind you (the phone's tilt) and your foot length (its height)"
     if cam.get("used") and cam.get("source") == "camera_height":
         if cam.get("roll_from_upright_lines"):
             return (f"in 3-D, from the camera height you gave (the phone's sideways tilt, "
@@ -20,7 +22,8 @@ def measured_how(view: dict[str, Any]) -> str:
         return "in 3-D, from the camera height you gave (the phone assumed level)"
     if cam.get("used"):
         return "in 3-D, with the camera model from the printed marker"
-    return "flat in the picture (2-D); a printed marker, or the camera height, measures in 3-D"
+    return ("flat in the picture (2-D); a printed marker, the camera height, or door frames and shelves in view behind "
+            "you measure in 3-D")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from calibration.camera import (
     homography_dlt,
     level_camera,
     line_direction_in_plane,
+    orientation_from_upright_lines,
     principal_point,
     roll_from_upright_lines,
     square_corners_cm,
@@ -32,7 +33,9 @@ from screening.floor3d import (
     CameraModelConfig,
     floor_model,
     height_model,
+    lines_model,
     measure_3d,
+    solve_height_cm,
     solve_pitch_deg,
 )
 from screening.records import FrameRecord
@@ -502,3 +505,79 @@ def test_the_camera_height_model_takes_the_roll_from_upright_lines():
     assert not level.roll_from_lines and level.roll_deg == 0.0
     few, _ = _height_model_with_lines(roll, lines[:1])
     assert not few.roll_from_lines and few.roll_deg == 0.0
+
+
+
+# ---- no camera height either: roll and pitch from upright lines, the height from the foot length ------------------
+SPREAD_XS = [-220.0, -120.0, 60.0, 170.0, 260.0]  # posts across the picture (cm, at 3.5-4.5 m)
+
+
+def _in_frame(segs: np.ndarray, w: int = 1280, h: int = 720) -> np.ndarray:
+    """Near-upright segments cut to the picture (what a line detector sees of them)."""
+    out = segs.copy()
+    for k in range(len(out)):
+        x0, y0, x1, y1 = out[k]
+        for j, y in ((0, y0), (1, y1)):
+            yc = min(max(y, 0.0), h - 1.0)
+            t = (yc - y0) / (y1 - y0)
+            out[k, 2 * j: 2 * j + 2] = [x0 + t * (x1 - x0), yc]
+    return out
+
+
+@pytest.mark.parametrize(("pitch", "roll"), [(0.0, 0.0), (8.0, -3.0), (-6.0, 4.5), (12.0, 1.0), (5.0, -7.0)])
+def test_roll_and_pitch_are_read_from_upright_lines_across_the_picture(pitch, roll):
+    cam = level_camera(70.0, pitch, roll, F, CX, CY)
+    ys = [400.0, 450.0, 380.0, 420.0, 440.0]
+    segs = _in_frame(_uprights(cam, SPREAD_XS, ys, 80.0, 230.0))
+    assert np.all(np.abs(segs[:, 3] - segs[:, 1]) > 60)  # at least 60 px of each post is in the picture
+    est = roll_from_upright_lines(segs, F, CX, CY, pitch)
+    both = orientation_from_upright_lines(segs, F, CX, CY)
+    assert est is not None and both is not None and both.lines == 5
+    assert both.roll_deg == pytest.approx(roll, abs=0.03) and both.pitch_deg == pytest.approx(pitch, abs=0.06)
+    assert both.pitch_spread_deg <= 0.2
+
+
+def test_the_pitch_is_not_read_from_lines_in_one_or_two_places():
+    """Upright lines lean in towards the vanishing point by their distance from the picture's middle: lines all in
+    one or two places leave the pitch undetermined (any roll and pitch pair along a line fit them), so no answer."""
+    cam = level_camera(70.0, 10.0, 2.0, F, CX, CY)
+    two_places = _uprights(cam, [-150.0, -148.0, 120.0, 122.0], [400.0, 400.0, 420.0, 420.0], 100.0, 230.0)
+    assert orientation_from_upright_lines(two_places, F, CX, CY) is None
+    three_lines = _uprights(cam, [-150.0, 0.0, 120.0], [400.0, 400.0, 420.0], 100.0, 230.0)
+    assert orientation_from_upright_lines(three_lines, F, CX, CY) is None  # fewer than 4 agree
+    four = _uprights(cam, [-150.0, -60.0, 40.0, 120.0], [400.0, 400.0, 420.0, 420.0], 100.0, 230.0)
+    est = orientation_from_upright_lines(four, F, CX, CY)
+    assert est is not None and est.pitch_deg == pytest.approx(10.0, abs=0.1)
+
+
+@given(height=st.floats(25.0, 140.0), pitch=st.floats(-10.0, 25.0), roll=st.floats(-6.0, 6.0),
+       distance=st.floats(150.0, 350.0), yaw=st.floats(-15.0, 15.0))
+@settings(max_examples=60, deadline=None)
+def test_camera_height_is_recovered_from_the_foot_length(height, pitch, roll, distance, yaw):
+    cam = level_camera(height, pitch, roll, F, CX, CY)
+    along = np.array([math.cos(math.radians(yaw)), math.sin(math.radians(yaw)), 0.0])
+    px = _foot_pixels(cam, along, np.array([0.0, distance, 0.0]), 25.0)
+    if not (np.all(np.isfinite(px)) and np.all((px >= 0) & (px <= [1279, 719]))):
+        return  # the foot is outside this picture
+    got = solve_height_cm(roll, pitch, F, CX, CY, px, 25.0, TOE_H, (5.0, 300.0))
+    assert got is not None and got == pytest.approx(height, rel=0.02)  # the heel-breadth model, as for the pitch
+
+
+def test_lines_model_gives_the_camera_without_its_height():
+    roll, pitch, height = -3.0, 8.0, 70.0
+    cam = level_camera(height, pitch, roll, F, CX, CY)
+    foot = _foot_pixels(cam, np.array([1.0, 0.0, 0.0]), np.array([20.0, 260.0, 0.0]), 25.0)
+    one = [p[None, :] for p in foot]
+    nan = np.full((1, 2), np.nan)
+    legs = (one[1], one[1], one[0], one[2], nan, nan, nan)
+    lines = _uprights(cam, SPREAD_XS, [400.0, 450.0, 380.0, 420.0, 440.0], 100.0, 230.0)
+    cfg = CameraModelConfig(assumed_fov_long_side_deg=math.degrees(2 * math.atan(640.0 / F)))
+    rec = FrameRecord(0, 0.0, 1280, 720, 120.0, upright_lines_px=lines)
+    model = lines_model([rec], legs, np.ones(1, bool), 25.0, cfg, TOE_H)
+    assert model.source == "upright_lines" and model.camera is not None and model.roll_from_lines
+    assert model.roll_deg == pytest.approx(roll, abs=0.05) and model.pitch_deg == pytest.approx(pitch, abs=0.1)
+    assert float(model.camera.center_cm[2]) == pytest.approx(height, rel=0.02)
+    none = lines_model([FrameRecord(0, 0.0, 1280, 720, 120.0, upright_lines_px=lines[:2])], legs, np.ones(1, bool),
+                       25.0, cfg, TOE_H)
+    assert none.camera is None and "upright lines" in none.reason
+    assert lines_model([rec], legs, np.ones(1, bool), None, cfg, TOE_H).camera is None  # needs the foot length

@@ -209,6 +209,8 @@ def test_foot_sloping_down_to_the_toes_warns_of_a_heel_up_throughout(tilt_deg, o
         ({"used": True, "source": "camera_height"}, "phone assumed level"),
         ({"used": True, "source": "camera_height", "roll_from_upright_lines": True, "roll_deg": -2.04},
          "tilt, -2.0 deg, read from upright lines"),
+        ({"used": True, "source": "upright_lines", "roll_from_upright_lines": True}, "from upright lines behind you"),
+        ({"used": False, "source": "upright_lines", "reason": "too few upright lines"}, "2-D"),
         ({"used": False, "source": "marker", "reason": "the marker was not found"}, "2-D"),
         (None, "2-D"),
     ],

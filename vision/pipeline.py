@@ -47,8 +47,8 @@ class AnalyzeOptions(SubjectSettings):
     stride_frames: int = 2  # pose on every n-th frame away from the end range, every frame near it (1 = all)
     dense_margin_deg: float = 3.0  # every frame is analysed while the shin is within this of its maximum (deg)
     people_check_frames: int = 5  # frames (spread over the clip) searched for other people (0: no check)
-    # search one frame's background for upright lines (the camera's tilt, for the camera-height measurement);
-    # None: only when a camera height is given
+    # search one frame's background for upright lines (the camera's tilt, for a 3-D measurement without the marker;
+    # ~25 ms); None: only when a camera height or a foot length is given
     upright_lines: bool | None = None
 
     def validate(self) -> None:
@@ -346,7 +346,8 @@ def analyze_clip(
         by_frame = {r.frame_index: i for i, r in enumerate(records)}
         at_record = {by_frame[k]: v for k, v in samples.items()}
         records = mark_other_people(records, at_record, None if models is None else models.people)
-        if options.upright_lines or (options.upright_lines is None and options.camera_height_cm is not None):
+        if options.upright_lines or (options.upright_lines is None and (options.camera_height_cm is not None
+                                                                         or options.foot_length_cm is not None)):
             records = mark_upright_lines(records, at_record)
     result = analyze_records(
         records, fist, options.scale_inputs(), options.side, AnalysisConfig(), source=str(path)
