@@ -546,6 +546,12 @@ def analyze_records(
             "picture, which reads a few cm and degrees off when the camera is turned or high: lay the marker flat "
             "beside the front foot, fully in view, and film from 1.5-3 m."
         )
+    elif scale_inputs.marker_cm is not None and cam3d.model.source != MARKER:
+        warnings.append(
+            "The printed marker was not found (or too small to use), so the knee and shin were measured in 3-D "
+            f"{'from the camera height you gave' if cam3d.model.source == CAMERA_HEIGHT else 'from upright lines behind you'}"
+            " instead: lay the marker flat beside the front foot, fully in view, and film from 1.5-3 m."
+        )
     elif scale_inputs.camera_height_cm is not None and not cam3d.ok:
         warnings.append(
             f"No camera model from the camera height ({cam3d.reason}), so the knee and shin were measured flat in "

@@ -42,3 +42,48 @@ def test_a_blank_wall_gives_no_lines():
     assert upright_lines_px(rgb, None).shape == (0, 4)
     noisy = (rgb + np.random.default_rng(0).normal(0, 4, rgb.shape)).clip(0, 255).astype(np.uint8)
     assert len(upright_lines_px(noisy, None)) == 0
+
+
+# ---- the analysis with upright lines in one record (synthetic records, no model) ----------------------------------
+def _records_with_lines(lines: bool = True):
+    from dataclasses import replace
+
+    from calibration.camera import focal_from_fov, level_camera
+    from tests.test_live import drive, record
+
+    recs = [record(i, s) for i, s in enumerate(drive([36.0]))]
+    if not lines:
+        return recs
+    f = focal_from_fov(67.0, 640, 640)
+    cam = level_camera(41.0, 0.0, 0.0, f, 319.5, 319.5)  # the synthetic records are a level side view
+    posts = [(-120.0, 330.0), (-60.0, 360.0), (30.0, 300.0), (90.0, 340.0), (150.0, 380.0)]
+    b = np.array([[x, y, 60.0] for x, y in posts])
+    segs = np.hstack([cam.project(b), cam.project(b + [0.0, 0.0, 120.0])])
+    return [replace(recs[0], upright_lines_px=segs), *recs[1:]]
+
+
+def _analysed(recs, **inputs):
+    from calibration.fist import fist_width
+    from calibration.scale import ScaleInputs
+    from screening.analysis import AnalysisConfig, analyze_records
+
+    return analyze_records(recs, fist_width(None, "f"), ScaleInputs(sex="f", **inputs), "auto", AnalysisConfig())
+
+
+def test_foot_length_with_upright_lines_measures_in_3d_and_says_so():
+    from screening.results import measured_how
+    from tests.test_live import expected_kpt_cm
+
+    res = _analysed(_records_with_lines(), foot_length_cm=25.0)
+    cam = res.view["camera_model"]
+    assert cam["used"] and cam["source"] == "upright_lines" and abs(cam["roll_deg"]) < 0.1
+    assert "from upright lines behind you" in measured_how(res.view)
+    assert "read from upright lines behind you" in res.scale.detail
+    assert res.best.knee_past_toe_cm == pytest.approx(expected_kpt_cm(36.0), abs=0.5)
+    flat = _analysed(_records_with_lines(False), foot_length_cm=25.0)
+    assert not flat.view["camera_model"]["used"] and "flat in the picture" in measured_how(flat.view)
+    # a marker was meant to be there but is not found: measured from the lines, and the user is told
+    no_marker = _analysed(_records_with_lines(), foot_length_cm=25.0, marker_cm=10.0)
+    assert no_marker.view["camera_model"]["source"] == "upright_lines"
+    assert any("printed marker was not found" in w for w in no_marker.warnings)
+    assert not any("printed marker was not found" in w for w in res.warnings)
