@@ -468,7 +468,7 @@ def orientation_from_upright_lines(
     tol_deg: float = 0.5,
     min_lines: int = 4,
     min_support_px: float = 0.0,
-    max_pitch_spread_deg: float = 1.5,
+    max_pitch_spread_deg: float = 2.5,
     min_places: int = 3,
     max_bands: int = 8,
 ) -> RollEstimate | None:
@@ -503,13 +503,13 @@ def orientation_from_upright_lines(
     if len(seg.length) < min_lines:
         return None
 
-    def fine(weight: np.ndarray | None = None, width: float = 1.0, coarse: bool = False) -> tuple[float, float]:
-        step = 2.0 if coarse else 1.0
-        r, p, _ = search(np.arange(r0 - 0.2 * width, r0 + 0.2 * width + 0.01, 0.02 * step),
-                         np.arange(p0 - 0.5 * width, p0 + 0.5 * width + 0.025, 0.05 * step), weight)
+    def fine(weight: np.ndarray | None = None, width: float = 1.0) -> tuple[float, float]:
+        r, p, _ = search(np.arange(r0 - 0.2 * width, r0 + 0.2 * width + 0.01, 0.02),
+                         np.arange(p0 - 0.5 * width, p0 + 0.5 * width + 0.025, 0.05), weight)
         return r, p
 
     roll, pitch = fine()
+    r0, p0 = roll, pitch  # the places left out below are searched around the answer
     _, agree = _upright_fit(seg, _up_in_camera(np.array([roll]), np.array([pitch])), focal_px, cx_px, cy_px, tol_deg)
     agree = agree[0]
     support = float(seg.length[agree].sum())
@@ -527,7 +527,7 @@ def orientation_from_upright_lines(
     for k in range(int(band.max()) + 1):  # each place (or band) left out in turn, searched a little wider
         w = np.ones(len(seg.length))
         w[np.flatnonzero(agree)[band == k]] = 0.0
-        left_out.append(fine(w, 4.0, coarse=True)[1])
+        left_out.append(fine(w, 4.0)[1])
     spread = float(max(left_out) - min(left_out))
     if spread > max_pitch_spread_deg:
         return None

@@ -94,7 +94,7 @@ class CameraModelConfig:
     # 1-sigma error is taken as this, or half the spread over the lines left out when that is larger
     upright_pitch_sd_deg: float = 0.5
     upright_min_lines: int = 4
-    upright_max_pitch_spread_deg: float = 1.5
+    upright_max_pitch_spread_deg: float = 2.5  # measured: 0-1.65 where the pitch came within 0.9 deg
     height_search_cm: tuple[float, float] = (5.0, 300.0)
     pitch_search_deg: tuple[float, float] = (-40.0, 70.0)  # pitches (down positive) searched for the camera
 
