@@ -476,7 +476,7 @@ def orientation_from_upright_lines(
 
     Upright lines tilt by the roll everywhere and, with the camera pitched, lean in towards the vanishing point more
     the further they are from the picture's middle; lines at different places across the picture therefore fix the
-    pitch too. A coarse grid (0.2 x 0.5 deg), then a fine one around its best (0.02 x 0.05 deg). The pitch is
+    pitch too. A coarse grid (0.2 x 1 deg), then finer ones around its best (to 0.025 x 0.06 deg). The pitch is
     trusted when the agreeing lines stand in at least ``min_places`` places across the picture and leaving out any one
     place (with more than ``max_bands`` places, any one band of neighbouring places) moves it by at most
     ``max_pitch_spread_deg`` in all (lines bunched in one or two places, or one stray line
@@ -486,30 +486,31 @@ def orientation_from_upright_lines(
     if len(seg.length) < min_lines:
         return None
 
-    def search(rolls: np.ndarray, pitches: np.ndarray, weight: np.ndarray | None = None) -> tuple[float, float, int]:
+    def search(rolls: np.ndarray, pitches: np.ndarray, weight: np.ndarray | None = None) -> tuple[float, float]:
         rr, pp = np.meshgrid(rolls, pitches, indexing="ij")
-        score, agree = _upright_fit(seg, _up_in_camera(rr.ravel(), pp.ravel()), focal_px, cx_px, cy_px, tol_deg,
-                                    weight)
+        score, _ = _upright_fit(seg, _up_in_camera(rr.ravel(), pp.ravel()), focal_px, cx_px, cy_px, tol_deg, weight)
         i = int(np.argmax(score))
-        return float(rr.ravel()[i]), float(pp.ravel()[i]), i
+        return float(rr.ravel()[i]), float(pp.ravel()[i])
+
+    def near(r: float, p: float, half_r: float, half_p: float, weight: np.ndarray | None = None) -> tuple[float, float]:
+        """The best within +-half_r x +-half_p of (r, p): a grid of 8 steps either way, then one of 0.02 x 0.05 deg
+        around its best (the answer's resolution)."""
+        r, p = search(np.linspace(r - half_r, r + half_r, 17), np.linspace(p - half_p, p + half_p, 17), weight)
+        return search(np.linspace(r - half_r / 8, r + half_r / 8, max(3, round(half_r / 0.08) | 1)),
+                      np.linspace(p - half_p / 8, p + half_p / 8, max(3, round(half_p / 0.2) | 1)), weight)
 
     lo, hi = pitch_search_deg
-    r0, p0, _ = search(np.arange(-roll_search_deg, roll_search_deg + 0.1, 0.2), np.arange(lo, hi + 0.25, 0.5))
-    # which segments reach above the horizon is settled at the coarse answer, with 3 deg to spare; otherwise the fine
-    # search would favour the pitches whose horizon lets more segments count
+    # the whole range: steps of 0.2 deg of roll (an upright line agrees within 0.5 deg) and 1 deg of pitch (a line
+    # leans by its distance from the middle, at most ~0.6, times the pitch)
+    r0, p0 = search(np.arange(-roll_search_deg, roll_search_deg + 0.1, 0.2), np.arange(lo, hi + 0.5, 1.0))
+    # which segments reach above the horizon is settled at the coarse answer, with 1.5 deg to spare; otherwise the
+    # fine search would favour the pitches whose horizon lets more segments count
     margin = np.sin(np.radians(1.5)) * np.linalg.norm(seg.top_ray, axis=1)
     keep = (_up_in_camera(np.array(r0), np.array(p0)) @ seg.top_ray.T) > margin
     seg = _Segments(seg.mid[keep], seg.unit[keep], seg.length[keep], seg.top_ray[keep])
     if len(seg.length) < min_lines:
         return None
-
-    def fine(weight: np.ndarray | None = None, width: float = 1.0) -> tuple[float, float]:
-        r, p, _ = search(np.arange(r0 - 0.2 * width, r0 + 0.2 * width + 0.01, 0.02),
-                         np.arange(p0 - 0.5 * width, p0 + 0.5 * width + 0.025, 0.05), weight)
-        return r, p
-
-    roll, pitch = fine()
-    r0, p0 = roll, pitch  # the places left out below are searched around the answer
+    roll, pitch = near(r0, p0, 0.2, 1.0)
     _, agree = _upright_fit(seg, _up_in_camera(np.array([roll]), np.array([pitch])), focal_px, cx_px, cy_px, tol_deg)
     agree = agree[0]
     support = float(seg.length[agree].sum())
@@ -527,7 +528,7 @@ def orientation_from_upright_lines(
     for k in range(int(band.max()) + 1):  # each place (or band) left out in turn, searched a little wider
         w = np.ones(len(seg.length))
         w[np.flatnonzero(agree)[band == k]] = 0.0
-        left_out.append(fine(w, 4.0)[1])
+        left_out.append(near(roll, pitch, 0.8, 2.0, w)[1])
     spread = float(max(left_out) - min(left_out))
     if spread > max_pitch_spread_deg:
         return None
