@@ -96,6 +96,9 @@ class CameraModelConfig:
     upright_min_lines: int = 4
     upright_max_pitch_spread_deg: float = 2.5  # measured: 0-1.65 where the pitch came within 0.9 deg
     height_search_cm: tuple[float, float] = (5.0, 300.0)
+    # 1-sigma error of the foot's length as the silhouette shows it (heel back to toe tip, measured in 3-D on the
+    # marker stills: SD 0.8 cm); without a marker it sets the camera's pitch or height, so it joins the uncertainty
+    foot_silhouette_sd_cm: float = 0.8
     pitch_search_deg: tuple[float, float] = (-40.0, 70.0)  # pitches (down positive) searched for the camera
 
 
@@ -315,7 +318,7 @@ def perturbed_level_cameras(model: FloorModel, legs: Arr7, heel_down: np.ndarray
                             foot_length_cm: float, width_px: int, height_px: int, cfg: CameraModelConfig,
                             toe_tip_height_per_foot_length: float, seed: int = 0) -> list[FloorCamera]:
     """Cameras of a marker-less model redone with its inputs drawn from their uncertainty (for Monte-Carlo errors):
-    the lens, the foot length (tape) and the roll (levelled by eye, or read from upright lines) always; with the
+    the lens, the foot length (the tape's and the silhouette's error) and the roll (levelled by eye, or read from upright lines) always; with the
     camera height given (``CAMERA_HEIGHT``) that height too, the pitch solved again; else (``UPRIGHT_LINES``) the pitch
     read from the lines, the height solved again."""
     if model.camera is None:
@@ -330,7 +333,8 @@ def perturbed_level_cameras(model: FloorModel, legs: Arr7, heel_down: np.ndarray
                            height_px)
         roll = model.roll_deg + (cfg.upright_roll_sd_deg if model.roll_from_lines else cfg.level_roll_sd_deg) * float(
             rng.standard_normal())
-        foot = foot_length_cm + USER_TAPE_SD_CM * float(rng.standard_normal())
+        # the tape's error and the silhouette's: the foot's image length is what sets the pitch (or the height)
+        foot = foot_length_cm + math.hypot(USER_TAPE_SD_CM, cfg.foot_silhouette_sd_cm) * float(rng.standard_normal())
         h: float | None
         if model.source == CAMERA_HEIGHT and camera_height_cm is not None:
             h = camera_height_cm + cfg.camera_height_sd_cm * float(rng.standard_normal())
