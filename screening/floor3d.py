@@ -14,7 +14,9 @@ so the screen is measured in floor centimetres instead (SPEC 3 definitions):
   in that plane from the floor normal (the front-edge method keeps its constant crest-lean correction).
 
 The model is a still camera (the phone propped up, as the marker set-up asks): points are measured in each
-frame's own pixels, not in the first frame's (``FrameRecord.to_ref``, the 2-D path's motion compensation).
+frame's own pixels, not in the first frame's (``FrameRecord.to_ref``, the 2-D path's motion compensation). The
+camera from upright background lines is the camera of the one frame searched for them: every frame's points are
+taken into that frame's pixels (with the motion compensation), so a phone that turns later is followed.
 Everything is None/NaN plus a reason when the marker is missing or the model is ill-conditioned; the caller
 then keeps the 2-D measurement.
 """
@@ -519,23 +521,28 @@ class CameraMeasurement:
         return out
 
 
-def _in_frame_pixels(records: list[FrameRecord], ref_px: np.ndarray, direction: bool = False) -> np.ndarray:
+def _in_frame_pixels(records: list[FrameRecord], ref_px: np.ndarray, direction: bool = False,
+                     frame: int | None = None) -> np.ndarray:
     """Points (n, 2) from the first frame's pixels (where the analysis keeps them, see ``FrameRecord.to_ref``)
-    back into each frame's own pixels: the camera model is a still camera, the one that saw the marker."""
+    back into each frame's own pixels: the camera model is a still camera, the one that saw the marker. With
+    ``frame`` (a record index), into that one frame's pixels instead: the camera as it was when that frame was taken
+    (the upright lines' frame), wherever it turned later."""
     out = np.array(ref_px, dtype=float, copy=True)
     for i, r in enumerate(records):
-        if r.to_ref is not None and np.all(np.isfinite(out[i])):
-            a = np.asarray(r.to_ref, dtype=float)
+        m = r.to_ref if frame is None else records[frame].to_ref
+        if m is not None and np.all(np.isfinite(out[i])):
+            a = np.asarray(m, dtype=float)
             out[i] = np.linalg.solve(a[:, :2], out[i] - (0.0 if direction else a[:, 2]))
             if direction:
                 out[i] /= np.linalg.norm(out[i])
     return out
 
 
-def _leg_arrays(records: list[FrameRecord], track) -> Arr7:
-    pts = [_in_frame_pixels(records, a) for a in (track.kneecap_front, track.toe_tip, track.heel_bottom,
-                                                  track.heel_back, track.knee, track.ankle)]
-    return (pts[0], pts[1], pts[2], pts[3], pts[4], pts[5], _in_frame_pixels(records, track.shin_front_dir, True))
+def _leg_arrays(records: list[FrameRecord], track, frame: int | None = None) -> Arr7:
+    pts = [_in_frame_pixels(records, a, frame=frame) for a in (track.kneecap_front, track.toe_tip, track.heel_bottom,
+                                                               track.heel_back, track.knee, track.ankle)]
+    return (pts[0], pts[1], pts[2], pts[3], pts[4], pts[5],
+            _in_frame_pixels(records, track.shin_front_dir, True, frame))
 
 
 def camera_measurement(
@@ -564,7 +571,11 @@ def camera_measurement(
     by_lines = camera_height_cm is None and given_foot_length_cm is not None and _upright_lines(records) is not None
     if model.camera is None and camera_height_cm is None and not by_lines:
         return CameraMeasurement(False, model.reason, model)
-    legs = _leg_arrays(records, track)  # each frame's own pixels: a loop over the clip, done only when needed
+    # each frame's own pixels (a loop over the clip, done only when needed); with the upright lines, the camera as
+    # their frame saw it: every frame's points in that frame's pixels, wherever the camera turned later
+    lines_at = (None if model.camera is not None or camera_height_cm is not None else
+                next(i for i, r in enumerate(records) if r.upright_lines_px is not None))
+    legs = _leg_arrays(records, track, lines_at)
     if model.camera is None:
         other = (height_model(records, legs, heel_down, camera_height_cm, given_foot_length_cm, cfg,
                               toe_tip_height_per_foot_length) if camera_height_cm is not None else

@@ -87,3 +87,34 @@ def test_foot_length_with_upright_lines_measures_in_3d_and_says_so():
     assert no_marker.view["camera_model"]["source"] == "upright_lines"
     assert any("printed marker was not found" in w for w in no_marker.warnings)
     assert not any("printed marker was not found" in w for w in res.warnings)
+
+
+def _turned(rec, deg: float):
+    """The record as a camera turned by ``deg`` about the picture's middle would have it, with its map back."""
+    import dataclasses
+    import math
+
+    a = math.radians(deg)
+    r = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    c = np.array([319.5, 319.5])
+
+    def turn(p, direction=False):
+        p = np.asarray(p, float)
+        return p @ r.T if direction else (p - c) @ r.T + c
+
+    legs = {k: dataclasses.replace(v, **{f.name: turn(getattr(v, f.name), f.name.endswith("_dir"))
+                                         for f in dataclasses.fields(v)}) for k, v in rec.legs.items()}
+    back = np.hstack([r.T, (c - r.T @ c)[:, None]])  # own pixels -> the first frame's
+    return dataclasses.replace(rec, xy_px=turn(rec.xy_px), legs=legs, to_ref=back)
+
+
+def test_a_camera_turned_after_the_lines_frame_is_followed():
+    """The lines give the camera as their frame saw it; when the phone then turns (the tracker's map to the first
+    frame says how), every frame is measured in that frame's pixels, so the turn does not turn the shin reading."""
+    still = _analysed(_records_with_lines(), foot_length_cm=25.0)
+    recs = _records_with_lines()
+    turned = [r if r.frame_index < 40 else _turned(r, 2.0) for r in recs]
+    moved = _analysed(turned, foot_length_cm=25.0)
+    assert moved.view["camera_model"]["source"] == "upright_lines"
+    assert moved.best.shin_angle_deg == pytest.approx(still.best.shin_angle_deg, abs=0.15)
+    assert moved.best.knee_past_toe_cm == pytest.approx(still.best.knee_past_toe_cm, abs=0.1)
