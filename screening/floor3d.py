@@ -205,6 +205,21 @@ def solve_pitch_deg(height_cm: float, roll_deg: float, focal_px: float, cx_px: f
     return min(roots, key=abs) if roots else None
 
 
+FOOT_UNSEEN = "the heel and toe tips were not seen clearly"
+
+
+def _foot_and_lens(records: list[FrameRecord], legs: Arr7, heel_down: np.ndarray,
+                   cfg: CameraModelConfig) -> tuple[np.ndarray, float, float, float] | None:
+    """For a marker-less camera: the foot's (heel contact, toe tip, heel back) pixels and the assumed lens (focal
+    length, principal point); None when the foot's ends were not seen."""
+    foot_px = _foot_points_px(legs, heel_down)
+    if not np.all(np.isfinite(foot_px)):
+        return None
+    w, h = records[0].width_px, records[0].height_px
+    cx, cy = principal_point(w, h)
+    return foot_px, focal_from_fov(cfg.assumed_fov_long_side_deg, w, h), cx, cy
+
+
 def height_model(
     records: list[FrameRecord], legs: Arr7, heel_down: np.ndarray, camera_height_cm: float | None,
     foot_length_cm: float | None, cfg: CameraModelConfig, toe_tip_height_per_foot_length: float,
@@ -214,12 +229,10 @@ def height_model(
     lines in the background where a frame has enough of them (``upright_roll``), else the phone is taken as level."""
     if camera_height_cm is None or foot_length_cm is None:
         return FloorModel(None, None, 0, math.nan, "needs the camera height and the foot length", CAMERA_HEIGHT)
-    foot_px = _foot_points_px(legs, heel_down)
-    if not np.all(np.isfinite(foot_px)):
-        return FloorModel(None, None, 0, math.nan, "the heel and toe tips were not seen clearly", CAMERA_HEIGHT)
-    w, h = records[0].width_px, records[0].height_px
-    cx, cy = principal_point(w, h)
-    f = focal_from_fov(cfg.assumed_fov_long_side_deg, w, h)
+    seen = _foot_and_lens(records, legs, heel_down, cfg)
+    if seen is None:
+        return FloorModel(None, None, 0, math.nan, FOOT_UNSEEN, CAMERA_HEIGHT)
+    foot_px, f, cx, cy = seen
 
     def pitch_at(roll: float) -> float | None:
         return solve_pitch_deg(camera_height_cm, roll, f, cx, cy, foot_px, foot_length_cm,
@@ -295,12 +308,10 @@ def lines_model(
     if foot_length_cm is None:
         return FloorModel(None, None, 0, math.nan, "needs the foot length", UPRIGHT_LINES)
     found = _upright_lines(records)
-    foot_px = _foot_points_px(legs, heel_down)
-    if not np.all(np.isfinite(foot_px)):
-        return FloorModel(None, None, 0, math.nan, "the heel and toe tips were not seen clearly", UPRIGHT_LINES)
-    w, h = records[0].width_px, records[0].height_px
-    cx, cy = principal_point(w, h)
-    f = focal_from_fov(cfg.assumed_fov_long_side_deg, w, h)
+    seen = _foot_and_lens(records, legs, heel_down, cfg)
+    if seen is None:
+        return FloorModel(None, None, 0, math.nan, FOOT_UNSEEN, UPRIGHT_LINES)
+    foot_px, f, cx, cy = seen
     est = None if found is None else orientation_from_upright_lines(
         found[0], f, cx, cy, cfg.upright_search_deg, cfg.pitch_search_deg, cfg.upright_tol_deg, cfg.upright_min_lines,
         cfg.upright_min_support_per_height * found[1], cfg.upright_max_pitch_spread_deg)
