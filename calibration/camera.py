@@ -375,6 +375,7 @@ class RollEstimate:
     support_px: float  # their summed length in the picture
     pitch_deg: float = math.nan  # down positive: read too by ``orientation_from_upright_lines`` (else given)
     pitch_spread_deg: float = math.nan  # how far the pitch moves when any one agreeing line is left out
+    used_px: np.ndarray | None = None  # the agreeing segments (N, 4: x0, y0, x1, y1), to show the user
 
 
 def _up_in_camera(roll_deg: np.ndarray, pitch_down_deg: np.ndarray) -> np.ndarray:
@@ -389,6 +390,11 @@ class _Segments:
     unit: np.ndarray  # (N, 2)
     length: np.ndarray  # (N,) px
     top_ray: np.ndarray  # (N, 3) camera-frame ray of the upper end
+
+    def endpoints(self, sel: np.ndarray) -> np.ndarray:
+        """The selected segments as (n, 4) end points."""
+        half = 0.5 * self.length[sel, None] * self.unit[sel]
+        return np.hstack([self.mid[sel] - half, self.mid[sel] + half])
 
 
 def _segments(lines_px: np.ndarray, focal_px: float, cx_px: float, cy_px: float) -> _Segments:
@@ -455,7 +461,8 @@ def roll_from_upright_lines(
     support = float(seg.length[agree[best]].sum())
     if int(agree[best].sum()) < min_lines or support < min_support_px:
         return None
-    return RollEstimate(float(rolls[best]), int(agree[best].sum()), support, float(pitch_down_deg))
+    return RollEstimate(float(rolls[best]), int(agree[best].sum()), support, float(pitch_down_deg),
+                        used_px=seg.endpoints(agree[best]))
 
 
 def orientation_from_upright_lines(
@@ -532,4 +539,4 @@ def orientation_from_upright_lines(
     spread = float(max(left_out) - min(left_out))
     if spread > max_pitch_spread_deg:
         return None
-    return RollEstimate(roll, int(agree.sum()), support, pitch, spread)
+    return RollEstimate(roll, int(agree.sum()), support, pitch, spread, seg.endpoints(agree))

@@ -118,6 +118,9 @@ class FloorModel:
     roll_deg: float = 0.0  # its sideways tilt (not with the marker): 0 assumed level, unless read from upright lines
     roll_from_lines: bool = False  # the roll was read from upright lines in the background
     pitch_sd_deg: float = math.nan  # 1-sigma error of a pitch read from upright lines (UPRIGHT_LINES only)
+    # the upright lines the tilt was read from (N, 4, in their frame's pixels) and that frame's index, to show them
+    upright_lines_px: np.ndarray | None = None
+    upright_frame_index: int = -1
 
 
 def marker_corners(rec: FrameRecord) -> np.ndarray | None:
@@ -238,26 +241,32 @@ def height_model(
         return solve_pitch_deg(camera_height_cm, roll, f, cx, cy, foot_px, foot_length_cm,
                                toe_tip_height_per_foot_length, cfg.pitch_search_deg)
 
-    roll, pitch, from_lines = 0.0, pitch_at(0.0), False
+    roll, pitch, used = 0.0, pitch_at(0.0), None
     for _ in range(2):  # the horizon (which lines count) and the vanishing point depend on the pitch: refine once
         est = None if pitch is None else upright_roll(records, f, cx, cy, pitch, cfg)
         again = None if est is None else pitch_at(est.roll_deg)
         if est is None or again is None:
             break
-        roll, pitch, from_lines = est.roll_deg, again, True
+        roll, pitch, used = est.roll_deg, again, est
     if pitch is None:
         return FloorModel(None, None, 0, math.nan, "no camera pitch fits the camera height and the foot length given",
                           CAMERA_HEIGHT)
     return FloorModel(level_camera(camera_height_cm, pitch, roll, f, cx, cy), None, 0, math.nan, "", CAMERA_HEIGHT,
-                      pitch, roll, from_lines)
+                      pitch, roll, used is not None, upright_lines_px=None if used is None else used.used_px,
+                      upright_frame_index=_upright_frame_index(records))
 
 
-def _upright_lines(records: list[FrameRecord]) -> tuple[np.ndarray, int] | None:
-    """The upright background lines of the first frame searched for them, and that frame's height (px)."""
+def _upright_lines(records: list[FrameRecord]) -> tuple[np.ndarray, int, int] | None:
+    """The upright background lines of the first frame searched for them, that frame's height (px) and index."""
     for r in records:
         if r.upright_lines_px is not None:
-            return r.upright_lines_px, r.height_px
+            return r.upright_lines_px, r.height_px, r.frame_index
     return None
+
+
+def _upright_frame_index(records: list[FrameRecord]) -> int:
+    found = _upright_lines(records)
+    return -1 if found is None else found[2]
 
 
 def upright_roll(records: list[FrameRecord], focal_px: float, cx_px: float, cy_px: float, pitch_down_deg: float,
@@ -324,7 +333,8 @@ def lines_model(
         return FloorModel(None, None, 0, math.nan, "no camera height fits the foot length given", UPRIGHT_LINES)
     return FloorModel(level_camera(height, est.pitch_deg, est.roll_deg, f, cx, cy), None, 0, math.nan, "",
                       UPRIGHT_LINES, est.pitch_deg, est.roll_deg, True,
-                      max(cfg.upright_pitch_sd_deg, 0.5 * est.pitch_spread_deg))
+                      max(cfg.upright_pitch_sd_deg, 0.5 * est.pitch_spread_deg), est.used_px,
+                      _upright_frame_index(records))
 
 
 def perturbed_level_cameras(model: FloorModel, legs: Arr7, heel_down: np.ndarray, camera_height_cm: float | None,
@@ -521,6 +531,9 @@ class CameraMeasurement:
         if self.model.source in (CAMERA_HEIGHT, UPRIGHT_LINES) and math.isfinite(self.model.pitch_deg):
             out.update(pitch_deg=self.model.pitch_deg, roll_deg=self.model.roll_deg,
                        roll_from_upright_lines=self.model.roll_from_lines)
+        if self.model.upright_lines_px is not None:  # the lines the tilt was read from, to show them
+            out.update(upright_lines_px=np.round(self.model.upright_lines_px, 1).tolist(),
+                       upright_lines_frame=self.model.upright_frame_index)
         cam = self.model.camera
         if cam is not None:
             out.update(focal_px=cam.focal_px, reprojection_rms_px=self.model.rms_px,

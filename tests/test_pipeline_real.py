@@ -56,6 +56,21 @@ def test_rotated_twin_gives_same_side_and_shin_angles(pexels, rotated):
     assert ok.mean() > 0.9 and np.median(np.abs(sa[ok] - sb[ok])) < 1.0
 
 
+def test_the_wall_behind_her_gives_a_3d_measurement(pexels):
+    """The corrugated wall's upright lines give the camera's tilt: measured in 3-D with the foot length alone, the
+    lines used are drawn on the annotated frames (in each frame's pixels)."""
+    from vision.annotate import overlay_for
+
+    cam = pexels.result.view["camera_model"]
+    assert cam["used"] and cam["source"] == "upright_lines"
+    assert len(cam["upright_lines_px"]) >= 10 and abs(cam["roll_deg"]) < 5 and 60 < cam["camera_height_cm"] < 160
+    i = len(pexels.records) // 2
+    drawn = overlay_for(pexels, i).upright_lines_px
+    assert drawn is not None and drawn.shape == (len(cam["upright_lines_px"]), 4)
+    rec = pexels.records[i]
+    assert np.all((drawn[:, [0, 2]] > -50) & (drawn[:, [0, 2]] < rec.width_px + 50))
+
+
 def test_scale_and_result_are_plausible(pexels):
     res = pexels.result
     assert res.scale is not None and res.scale.source == "foot_length"

@@ -118,3 +118,17 @@ def test_a_camera_turned_after_the_lines_frame_is_followed():
     assert moved.view["camera_model"]["source"] == "upright_lines"
     assert moved.best.shin_angle_deg == pytest.approx(still.best.shin_angle_deg, abs=0.15)
     assert moved.best.knee_past_toe_cm == pytest.approx(still.best.knee_past_toe_cm, abs=0.1)
+
+
+def test_the_lines_used_are_reported_and_drawn():
+    from vision.draw import LILAC, OverlayState, draw_overlay
+
+    cam = _analysed(_records_with_lines(), foot_length_cm=25.0).view["camera_model"]
+    lines = np.asarray(cam["upright_lines_px"], float)
+    assert lines.shape == (5, 4) and cam["upright_lines_frame"] == 0  # the five posts, in their frame's pixels
+    x0, y0, x1, y1 = lines[0]
+    img = draw_overlay(np.zeros((640, 640, 3), np.uint8), OverlayState(upright_lines_px=lines))
+    r, c = int(round((y0 + y1) / 2)), int(round((x0 + x1) / 2))
+    near = img[r - 1: r + 2, c - 1: c + 2].reshape(-1, 3).max(axis=0)  # anti-aliased: the line's brightest pixel
+    assert np.all(near >= 0.85 * np.array(LILAC)) and np.all(near <= np.array(LILAC))
+    assert not draw_overlay(np.zeros((640, 640, 3), np.uint8), OverlayState()).any()

@@ -41,6 +41,7 @@ def overlay_for(analysis: Analysis, i: int) -> OverlayState:
     if rec.to_ref is not None:  # the floor direction is in the first frame's pixels: turn it into this frame's
         forward = np.linalg.solve(rec.to_ref[:, :2], forward)
     return OverlayState(
+        upright_lines_px=_upright_lines_in(analysis, rec),
         forward=forward,
         px_per_cm=res.scale.px_per_cm if res.scale else None,
         fist_width_cm=res.fist_width_cm,
@@ -53,6 +54,21 @@ def overlay_for(analysis: Analysis, i: int) -> OverlayState:
         message=None if res.view.get("ok", True) else "not measured: " + str(res.best.reason)[:70],
         **kw,  # type: ignore[arg-type]
     )
+
+
+def _upright_lines_in(analysis: Analysis, rec) -> np.ndarray | None:
+    """The upright background lines the camera's tilt was read from (when it was), in ``rec``'s pixels: from their
+    own frame's pixels through the first frame's (the tracker's maps), so a turning phone keeps them in place."""
+    cam = analysis.result.view.get("camera_model") or {}
+    if not cam.get("used") or not cam.get("upright_lines_px"):
+        return None
+    ends = np.asarray(cam["upright_lines_px"], float).reshape(-1, 2)
+    src = next((r for r in analysis.records if r.frame_index == cam.get("upright_lines_frame")), None)
+    if src is not None and src.to_ref is not None:
+        ends = ends @ np.asarray(src.to_ref)[:, :2].T + np.asarray(src.to_ref)[:, 2]
+    if rec.to_ref is not None:
+        ends = np.linalg.solve(np.asarray(rec.to_ref)[:, :2], (ends - np.asarray(rec.to_ref)[:, 2]).T).T
+    return ends.reshape(-1, 4)
 
 
 def nearest_record(frame_indices: list[int], frame_index: int) -> int:

@@ -17,6 +17,7 @@ WHITE = (255, 255, 255)
 CYAN = (40, 190, 230)
 BLUE = (70, 120, 255)
 GREY = (170, 170, 170)
+LILAC = (200, 150, 255)
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,13 +41,14 @@ class OverlayState:
     side: str | None = None
     banner: str | None = None  # e.g. "END RANGE attempt 2"
     message: str | None = None  # e.g. a failed view check
+    upright_lines_px: np.ndarray | None = None  # (N, 4) the background lines the camera's tilt was read from
 
 
 def _ok(p: np.ndarray | None) -> bool:
     return p is not None and bool(np.all(np.isfinite(p)))
 
 
-def _pt(p: np.ndarray) -> tuple[int, int]:
+def _pt(p: np.ndarray | tuple[float, float]) -> tuple[int, int]:
     return int(round(float(p[0]))), int(round(float(p[1])))
 
 
@@ -66,6 +68,9 @@ def draw_overlay(rgb: np.ndarray, s: OverlayState) -> np.ndarray:
     if s.bbox_px is not None:
         x0, y0, x1, y1 = (int(v) for v in s.bbox_px)
         cv2.rectangle(img, (x0, y0), (x1, y1), GREY, max(1, lw // 2))
+    if s.upright_lines_px is not None:  # thin, so the user sees what the 3-D measurement leaned on
+        for x0, y0, x1, y1 in np.asarray(s.upright_lines_px, float).reshape(-1, 4):
+            cv2.line(img, _pt((x0, y0)), _pt((x1, y1)), LILAC, max(1, lw // 2), cv2.LINE_AA)
     f = unit(s.forward) if s.forward is not None and _ok(s.forward) else None
     up = floor_up_normal(f) if f is not None else None
     # floor line through heel and toe
