@@ -26,7 +26,7 @@ from typing import Any, Literal
 import numpy as np
 
 from screening.errors import InvalidSettingError
-from screening.results import ScreenResult, json_clean
+from screening.results import ScreenResult, json_clean, measurement_method
 
 #: Published MDC95 of the weight-bearing lunge test, intra-rater, averaged over studies (Powden 2015).
 PUBLISHED_MDC_CM = 1.9
@@ -223,6 +223,12 @@ def compare_results(
     if src_b and src_a and src_b != src_a:
         warnings.append(f"The scale came from different sources ({src_b} vs {src_a}); use the same method "
                         "both times for a fairer comparison.")
+    how_b, how_a = (measurement_method(x.get("view") or {}) for x in (b, a))
+    if (how_b == "2d") != (how_a == "2d"):
+        flat, deep = ("before", "after") if how_b == "2d" else ("after", "before")
+        warnings.append(f"The {flat} clip was measured flat in the picture (2-D) and the {deep} clip in 3-D, so part "
+                        "of the difference may be the method (the flat reading can be a few cm and degrees off): "
+                        "film both in the same place with the same set-up.")
     # The distance is the primary measure (it is what the fist mark is judged on); fall back on the angle.
     overall = v_cm if v_cm != "not_measured" else v_deg
     if v_cm in ("real_improvement", "real_decline") and v_deg in ("real_improvement", "real_decline") and v_cm != v_deg:

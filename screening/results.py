@@ -10,17 +10,24 @@ Side = Literal["left", "right"]
 Verdict = Literal["pass", "fail", "not_measured"]
 
 
+def measurement_method(view: dict[str, Any]) -> str:
+    """How a result was measured, as a key: "marker", "camera_height", "upright_lines" (3-D) or "2d"."""
+    cam = view.get("camera_model") or {}
+    return str(cam.get("source") or "marker") if cam.get("used") else "2d"
+
+
 def measured_how(view: dict[str, Any]) -> str:
     """How the knee and shin were measured, in words, from a result's ``view`` (its ``camera_model`` summary)."""
     cam = view.get("camera_model") or {}
-    if cam.get("used") and cam.get("source") == "upright_lines":
+    how = measurement_method(view)
+    if how == "upright_lines":
         return "in 3-D, from upright lines behind you (the phone's tilt) and your foot length (its height)"
-    if cam.get("used") and cam.get("source") == "camera_height":
+    if how == "camera_height":
         if cam.get("roll_from_upright_lines"):
             return (f"in 3-D, from the camera height you gave (the phone's sideways tilt, "
                     f"{float(cam.get('roll_deg', 0.0)):.1f} deg, read from upright lines behind you)")
         return "in 3-D, from the camera height you gave (the phone assumed level)"
-    if cam.get("used"):
+    if how == "marker":
         return "in 3-D, with the camera model from the printed marker"
     return ("flat in the picture (2-D); a printed marker, the camera height, or door frames and shelves in view behind "
             "you measure in 3-D")

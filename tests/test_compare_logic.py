@@ -86,6 +86,22 @@ def test_not_measured_and_warnings() -> None:
     assert json.dumps(compare_results(b, a).to_json_dict())
 
 
+@pytest.mark.parametrize(("before", "after", "warned"), [
+    ("2d", "upright_lines", True), ("marker", "2d", True), ("2d", "2d", False), ("marker", "upright_lines", False)])
+def test_a_change_of_method_between_clips_is_named(before: str, after: str, warned: bool) -> None:
+    """One clip measured in 3-D (marker, camera height or upright lines) and the other flat: the user is told that
+    part of the difference may be the method."""
+    def view(how: str) -> dict:
+        return {"camera_model": {"used": how != "2d", "source": "marker" if how == "2d" else how}}
+
+    b, a = res(3.0), res(8.0)
+    b["view"], a["view"] = view(before), view(after)
+    said = [w for w in compare_results(b, a).warnings if "measured flat in the picture" in w]
+    assert bool(said) is warned
+    if warned:
+        assert ("The before clip" in said[0]) is (before == "2d")
+
+
 def test_asymmetry() -> None:
     a = asymmetry(5.0, 5.0 + ASYMMETRY_THRESHOLD_CM + 0.1)
     assert a.flagged and a.worse_side == "left"
