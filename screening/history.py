@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from screening.errors import HistoryError
+from screening.results import measurement_method
 
 ENV_VAR = "ANKLE_SCREEN_DB"
 DEFAULT_PATH = Path("~/.ankle_screen/history.sqlite3")
@@ -51,8 +52,10 @@ _MIGRATIONS: dict[int, list[str]] = {
     ],
 }
 
-CSV_COLUMNS = ("id", "timestamp", "side", "verdict", "knee_past_toe_cm", "shin_angle_deg", "fist_widths",
-               "fist_width_cm", "scale_source", "scale_uncertainty_cm", "source_file", "notes")
+DB_COLUMNS = ("id", "timestamp", "side", "verdict", "knee_past_toe_cm", "shin_angle_deg", "fist_widths",
+              "fist_width_cm", "scale_source", "scale_uncertainty_cm", "source_file", "notes")
+# the table's columns and how each entry was measured (read from its stored result)
+CSV_COLUMNS = (*DB_COLUMNS[:10], "measured", *DB_COLUMNS[10:])
 
 
 def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -87,6 +90,15 @@ class HistoryEntry:
 
     def result(self) -> dict[str, Any]:
         return dict(json.loads(self.result_json))
+
+    @property
+    def measured(self) -> str:
+        """How the entry was measured ("marker", "camera_height", "upright_lines" in 3-D, or "2d"): a trend that
+        mixes them mixes methods as well as change."""
+        try:
+            return measurement_method(self.result().get("view") or {})
+        except (ValueError, TypeError, AttributeError):
+            return "unknown"
 
     def row(self) -> dict[str, Any]:
         return {c: getattr(self, c) for c in CSV_COLUMNS}
@@ -244,7 +256,7 @@ class HistoryStore:
 
     # -- reading ------------------------------------------------------------------------------
     def entries(self, side: str | None = None) -> list[HistoryEntry]:
-        sql = f"SELECT {', '.join(CSV_COLUMNS)}, result_json FROM screens"
+        sql = f"SELECT {', '.join(DB_COLUMNS)}, result_json FROM screens"
         args: tuple[Any, ...] = ()
         if side is not None:
             sql += " WHERE side = ?"

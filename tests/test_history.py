@@ -61,6 +61,7 @@ def test_round_trip(tmp_path: Path) -> None:
         assert len(pts) == 3 and pts[0].date == dt.date(2025, 3, 1)
         n = s.to_csv(tmp_path / "h.csv", "left")
         assert n == 2 and (tmp_path / "h.csv").read_text().startswith("id,timestamp,side")
+
         assert s.delete(a) and not s.delete(a)
         with pytest.raises(HistoryError):
             s.get(a)
@@ -201,3 +202,17 @@ def test_cli_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bad.write_text("not a database")
     r = runner.invoke(_app(), ["history", "--db", str(bad)])
     assert isinstance(r.exception, HistoryError)
+
+
+def test_each_entry_says_how_it_was_measured(tmp_path: Path) -> None:
+    """A trend mixing flat (2-D) and 3-D entries mixes methods: each row and the CSV say which it was."""
+    flat, lines = result(), result()
+    lines["view"] = {"camera_model": {"used": True, "source": "upright_lines"}}
+    with HistoryStore.open(tmp_path / "h.sqlite3") as s:
+        s.add(flat)
+        s.add(lines)
+        assert [e.row()["measured"] for e in s.entries()] == ["2d", "upright_lines"]
+        s.to_csv(tmp_path / "h.csv")
+    head, first, second = (tmp_path / "h.csv").read_text().splitlines()[:3]
+    col = head.split(",").index("measured")
+    assert first.split(",")[col] == "2d" and second.split(",")[col] == "upright_lines"
