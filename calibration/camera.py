@@ -391,6 +391,9 @@ class _Segments:
     length: np.ndarray  # (N,) px
     top_ray: np.ndarray  # (N, 3) camera-frame ray of the upper end
 
+    def subset(self, keep: np.ndarray) -> _Segments:
+        return _Segments(self.mid[keep], self.unit[keep], self.length[keep], self.top_ray[keep])
+
     def endpoints(self, sel: np.ndarray) -> np.ndarray:
         """The selected segments as (n, 4) end points."""
         half = 0.5 * self.length[sel, None] * self.unit[sel]
@@ -451,7 +454,7 @@ def roll_from_upright_lines(
         return None
     ends = _up_in_camera(np.array([-search_deg, search_deg]), np.full(2, pitch_down_deg))
     keep = np.all((ends @ seg.top_ray.T) > 0.0, axis=0)  # above the horizon at either end of the search
-    seg = _Segments(seg.mid[keep], seg.unit[keep], seg.length[keep], seg.top_ray[keep])
+    seg = seg.subset(keep)
     if len(seg.length) < min_lines:
         return None
     rolls = np.arange(-search_deg, search_deg + 0.5 * step_deg, step_deg)
@@ -514,7 +517,7 @@ def orientation_from_upright_lines(
     # fine search would favour the pitches whose horizon lets more segments count
     margin = np.sin(np.radians(1.5)) * np.linalg.norm(seg.top_ray, axis=1)
     keep = (_up_in_camera(np.array(r0), np.array(p0)) @ seg.top_ray.T) > margin
-    seg = _Segments(seg.mid[keep], seg.unit[keep], seg.length[keep], seg.top_ray[keep])
+    seg = seg.subset(keep)
     if len(seg.length) < min_lines:
         return None
     roll, pitch = near(r0, p0, 0.2, 1.0)
