@@ -98,6 +98,9 @@ class CameraModelConfig:
     upright_min_lines: int = 4
     upright_max_pitch_spread_deg: float = 2.5  # measured: 0-1.65 where the pitch came within 0.9 deg
     height_search_cm: tuple[float, float] = (5.0, 300.0)
+    # the foot placed with the lines' camera turned further than this from side-on: the lines were not upright
+    # (the renders' feet, yaw up to 20 deg, read <= 23 deg)
+    upright_max_foot_turn_deg: float = 35.0
     # 1-sigma error of the foot's length as the silhouette shows it (heel back to toe tip, measured in 3-D on the
     # marker stills: SD 0.8 cm); without a marker it sets the camera's pitch or height, so it joins the uncertainty
     foot_silhouette_sd_cm: float = 0.8
@@ -165,13 +168,30 @@ def _foot_points_px(legs: Arr7, heel_down: np.ndarray) -> np.ndarray:
     return np.stack([_median_point(legs[2], sel), _median_point(legs[1], sel), _median_point(legs[3], sel)])
 
 
-def _foot_length_cm(cam: FloorCamera, foot_px: np.ndarray, toe_tip_height_per_foot_length: float) -> float:
-    """The foot's length in 3-D (heel back to toe tip along forward) as ``measure_3d`` takes it, for the foot's
-    (heel contact, toe tip, heel back) image points ``foot_px`` (3, 2); NaN where it cannot be placed."""
+def _foot_3d(cam: FloorCamera, foot_px: np.ndarray, toe_tip_height_per_foot_length: float) -> Floor3D | None:
+    """The foot placed on the floor as ``measure_3d`` places it, from its (heel contact, toe tip, heel back) image
+    points ``foot_px`` (3, 2)."""
     one = [foot_px[i][None, :] for i in range(3)]
-    f3 = measure_3d(cam, one[1], one[1], one[0], one[2], one[1], one[1], np.full((1, 2), np.nan), np.ones(1, bool),
-                    toe_tip_height_per_foot_length, 0.0, with_edge=False)
+    return measure_3d(cam, one[1], one[1], one[0], one[2], one[1], one[1], np.full((1, 2), np.nan), np.ones(1, bool),
+                      toe_tip_height_per_foot_length, 0.0, with_edge=False)
+
+
+def _foot_length_cm(cam: FloorCamera, foot_px: np.ndarray, toe_tip_height_per_foot_length: float) -> float:
+    """The foot's length in 3-D (heel back to toe tip along forward); NaN where it cannot be placed."""
+    f3 = _foot_3d(cam, foot_px, toe_tip_height_per_foot_length)
     return math.nan if f3 is None or not f3.heel_back_found else f3.foot_length_cm
+
+
+def foot_turn_deg(cam: FloorCamera, foot_px: np.ndarray, toe_tip_height_per_foot_length: float) -> float:
+    """How far (deg, 0-90) the foot placed on the floor is turned from side-on to the camera: the angle between its
+    forward direction and the picture's horizontal (the camera's right) laid on the floor."""
+    f3 = _foot_3d(cam, foot_px, toe_tip_height_per_foot_length)
+    right = np.array(cam.rot_floor_to_cam[0], dtype=float)
+    right[2] = 0.0
+    if f3 is None or not np.all(np.isfinite(f3.forward_cm)) or float(np.linalg.norm(right)) < 1e-9:
+        return math.nan
+    c = abs(float(f3.forward_cm @ right)) / float(np.linalg.norm(f3.forward_cm) * np.linalg.norm(right))
+    return math.degrees(math.acos(min(1.0, c)))
 
 
 def solve_pitch_deg(height_cm: float, roll_deg: float, focal_px: float, cx_px: float, cy_px: float,
@@ -331,8 +351,14 @@ def lines_model(
                              toe_tip_height_per_foot_length, cfg.height_search_cm)
     if height is None:
         return FloorModel(None, None, 0, math.nan, "no camera height fits the foot length given", UPRIGHT_LINES)
-    return FloorModel(level_camera(height, est.pitch_deg, est.roll_deg, f, cx, cy), None, 0, math.nan, "",
-                      UPRIGHT_LINES, est.pitch_deg, est.roll_deg, True,
+    cam = level_camera(height, est.pitch_deg, est.roll_deg, f, cx, cy)
+    turn = foot_turn_deg(cam, foot_px, toe_tip_height_per_foot_length)
+    if not turn <= cfg.upright_max_foot_turn_deg:  # NaN too
+        # the screen is filmed side-on (the view check allows 15 deg); a foot this turned means the "upright" lines
+        # were not vertical (a slanted pattern) or not straight, and the tilt read from them is wrong
+        return FloorModel(None, None, 0, math.nan, f"the lines behind the person put the foot {turn:.0f} deg off "
+                          "side-on, so they are not taken as upright", UPRIGHT_LINES)
+    return FloorModel(cam, None, 0, math.nan, "", UPRIGHT_LINES, est.pitch_deg, est.roll_deg, True,
                       max(cfg.upright_pitch_sd_deg, 0.5 * est.pitch_spread_deg), est.used_px,
                       _upright_frame_index(records))
 

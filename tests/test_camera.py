@@ -32,6 +32,7 @@ from screening.floor3d import (
     LANDMARK_TIBIA_LEAN_3D_DEG,
     CameraModelConfig,
     floor_model,
+    foot_turn_deg,
     height_model,
     lines_model,
     measure_3d,
@@ -581,3 +582,27 @@ def test_lines_model_gives_the_camera_without_its_height():
                        25.0, cfg, TOE_H)
     assert none.camera is None and "upright lines" in none.reason
     assert lines_model([rec], legs, np.ones(1, bool), None, cfg, TOE_H).camera is None  # needs the foot length
+
+
+def test_slanted_lines_that_turn_the_foot_away_are_not_taken_as_upright():
+    """Parallel lines leaning 8 deg (a slanted pattern), in three places, read as a phone tilted 8 deg; with a camera
+    at knee height that would put the side-on foot ~40 deg off side-on, which the screen's set-up rules out: the
+    lines are refused (2-D instead), while the true uprights of the same scene are taken."""
+    level = level_camera(45.0, 2.0, 0.0, F, CX, CY)
+    foot = _foot_pixels(level, np.array([1.0, 0.0, 0.0]), np.array([0.0, 260.0, 0.0]), 25.0)
+    one = [p[None, :] for p in foot]
+    nan = np.full((1, 2), np.nan)
+    legs = (one[1], one[1], one[0], one[2], nan, nan, nan)
+    cfg = CameraModelConfig(assumed_fov_long_side_deg=math.degrees(2 * math.atan(640.0 / F)))
+    ys = [400.0, 450.0, 380.0, 420.0, 440.0]
+
+    def model(cam):
+        lines = _in_frame(_uprights(cam, SPREAD_XS, ys, 80.0, 230.0))
+        return lines_model([FrameRecord(0, 0.0, 1280, 720, 120.0, upright_lines_px=lines)], legs, np.ones(1, bool),
+                           25.0, cfg, TOE_H)
+
+    true = model(level)
+    assert true.camera is not None and abs(true.roll_deg) < 0.1
+    assert foot_turn_deg(true.camera, foot, TOE_H) < 2.0
+    slanted = model(level_camera(45.0, 2.0, 8.0, F, CX, CY))
+    assert slanted.camera is None and "not taken as upright" in slanted.reason
