@@ -42,6 +42,12 @@ SAMPLES: dict[str, dict] = {
         params=dict(front_side="right", camera_distance_m=2.5, camera_height_m=0.7, background="studio"),
         clip=dict(attempts=3, peak_shin_angles_deg=(34.0, 46.0, 38.0), heel_lift_attempt=1, heel_lift_cm=2.5),
     ),
+    "upright_lines": dict(
+        what="the phone tilted 3 deg sideways in a room with shelves behind: upright lines give the 3-D measurement "
+             "from the foot length alone",
+        params=dict(front_side="left", camera_distance_m=2.3, camera_height_m=0.6, roll_deg=3.0, background="clutter"),
+        clip=dict(attempts=2, peak_shin_angles_deg=(36.0, 39.0)),
+    ),
     "portrait_phone": dict(
         what="portrait phone clip stored sideways with a -90 rotation tag (display 360x640)",
         params=dict(front_side="left", camera_distance_m=1.8, camera_height_m=0.9, roll_deg=2.0,

@@ -640,8 +640,9 @@ def camera_detail(model: FloorModel, camera_height_cm: float | None) -> str:
             else "held level (a sideways tilt of the phone turns the shin reading by as much)")
     if model.source == CAMERA_HEIGHT:
         return f"measured in 3-D with the camera {camera_height_cm:g} cm above the floor, {tilt}"
-    return (f"measured in 3-D with the camera's tilt ({model.roll_deg:.1f} deg sideways, {model.pitch_deg:.1f} deg "
-            "down) read from upright lines behind you and its height from your foot length")
+    return (f"measured in 3-D with the camera's tilt ({model.roll_deg:.1f} deg sideways, {abs(model.pitch_deg):.1f} deg "
+            f"{'down' if model.pitch_deg >= 0 else 'up'}) read from upright lines behind you and its height from your "
+            "foot length")
 
 
 def foot_length_check(measured_cm: float | None, given_cm: float | None, toe_moved_cm: float,

@@ -48,6 +48,25 @@ def test_camera_height_measures_in_3d_and_says_so():
     assert bad.returncode == 2 and "camera height of 400 cm" in bad.stderr
 
 
+def test_upright_lines_sample_measures_in_3d_from_the_foot_length_alone(tmp_path):
+    """The bundled sample filmed with shelves behind and the phone tilted 3 deg: the foot length alone gives the 3-D
+    measurement (the tilt read from the upright lines), close to the rendered truth."""
+    from pathlib import Path
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "upright_lines.mp4"
+    truth = json.loads(clip.with_suffix(".json").read_text())
+    proc = run_cli("analyze", clip, "--sex", "m", "--foot-length-cm", f"{truth['foot_length_cm']:.1f}", "--json",
+                   tmp_path / "r.json", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "Measured:    in 3-D, from upright lines behind you" in proc.stdout
+    d = json.loads((tmp_path / "r.json").read_text())
+    cam = d["view"]["camera_model"]
+    assert cam["source"] == "upright_lines" and abs(cam["roll_deg"] - truth["params"]["roll_deg"]) < 0.3
+    assert abs(d["best"]["knee_past_toe_cm"] - truth["best_knee_past_toe_cm"]) < 1.0  # measured -0.3
+    assert abs(d["best"]["shin_angle_deg"] - truth["best_shin_angle_deg"]) < 1.5  # measured -0.5 (2-D: ~+4)
+    assert d["best"]["verdict"] == "fail"
+
+
 def test_json_keys(analysed):
     _, out = analysed
     d = json.loads((out / "r.json").read_text())
