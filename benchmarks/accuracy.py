@@ -41,6 +41,9 @@ from typing import Any
 
 import numpy as np
 
+from screening.floor3d import MARKER as MARKER_SOURCE
+from screening.floor3d import UPRIGHT_LINES
+
 REPO = Path(__file__).resolve().parents[1]
 REAL_CLIPS = (
     REPO.parent / "shared" / "realdata" / "side_squat_pexels_6980032.mp4",
@@ -61,7 +64,6 @@ CAMERA_TAPE_SD_CM = 2.0
 # no marker, no camera height: the foot length alone, the camera's tilt from upright background lines where the
 # picture has enough of them (3-D; else 2-D) - what the app does with a foot length; the "foot_length" rows stay 2-D
 FOOT_LINES = "foot_lines"
-UPRIGHT_LINES = "upright_lines"
 LEVEL_TWINS = 40  # the first headline stills rendered again with the camera level (roll 0), as a levelled phone
 RESOLUTIONS = {
     "720p": (1280, 720),
@@ -398,7 +400,7 @@ def run_still(case: Case) -> dict:
     # the recommended set-up: the marker and the foot length from a tape (its error drawn per still, seeded)
     tape_cm = _tape_cm(case, truth)
     r = _scored(a.records, ScaleInputs(marker_cm=MARKER_CM, foot_length_cm=tape_cm, sex="m"))
-    used = bool(r.view.get("camera_model", {}).get("used")) and r.view["camera_model"].get("source") == "marker"
+    used = bool(r.view.get("camera_model", {}).get("used")) and r.view["camera_model"].get("source") == MARKER_SOURCE
     row.update({f"kpt_{MARKER_FOOT}": _num(r.best.knee_past_toe_cm) if used else math.nan,
                 f"verdict_{MARKER_FOOT}": r.best.verdict if used else "not_measured",
                 "tape_cm": tape_cm, "toe_moved_cm": float(r.view.get("camera_model", {}).get("toe_moved_cm", 0.0))})
@@ -956,6 +958,21 @@ def _f(x: float, nd: int = 2) -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{x:.{nd}f}"
 
 
+def _mode_table(groups: dict[str, dict], tilt_column: bool) -> list[str]:
+    """Markdown table of a marker-less 3-D mode's groups (``_mode_summary``), optionally with the tilt read."""
+    tilt_head, tilt_rule = (" tilt read: n, MAE (deg) |", " --- |") if tilt_column else ("", "")
+    out = ["| stills | n | used | knee past toe MAE (cm) | 95th pct | shin MAE (deg) | 95th pct | 2-D: kpt MAE | "
+           "2-D: shin MAE | pass/fail > 1 cm from the line | within 1 sigma |" + tilt_head,
+           "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" + tilt_rule]
+    for name, v in groups.items():
+        tilt = f" {v['roll_read_err']['n']}, {_f(v['roll_read_err']['mae'])} |" if tilt_column else ""
+        out.append(f"| {name} | {v['n']} | {v['used']} | {_f(v['kpt']['mae'])} | {_f(v['kpt']['p95'])} | "
+                   f"{_f(v['shin']['mae'])} | {_f(v['shin']['p95'])} | {_f(v['kpt_2d']['mae'])} | "
+                   f"{_f(v['shin_2d']['mae'])} | {len(v['misses'])} wrong of {v['far_n']}"
+                   f"{': ' + ', '.join(v['misses']) if v['misses'] else ''} | {100 * v['within_1sd']:.0f} % |" + tilt)
+    return out
+
+
 def markdown(s: dict, meta: dict) -> str:
     L: list[str] = []
     h = s["headline"]
@@ -1015,15 +1032,7 @@ def markdown(s: dict, meta: dict) -> str:
              "N(0, 0.5 cm) errors), the phone's sideways tilt read from upright background lines where the picture "
              "has them, else taken as level (`floor3d.height_model`); 2-D with the foot length on the same stills "
              "beside it:\n")
-    L.append("| stills | n | used | knee past toe MAE (cm) | 95th pct | shin MAE (deg) | 95th pct | 2-D: kpt MAE | "
-             "2-D: shin MAE | pass/fail > 1 cm from the line | within 1 sigma | tilt read: n, MAE (deg) |")
-    L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name, v in s.get("camera_height", {}).items():
-        L.append(f"| {name} | {v['n']} | {v['used']} | {_f(v['kpt']['mae'])} | {_f(v['kpt']['p95'])} | "
-                 f"{_f(v['shin']['mae'])} | {_f(v['shin']['p95'])} | {_f(v['kpt_2d']['mae'])} | "
-                 f"{_f(v['shin_2d']['mae'])} | {len(v['misses'])} wrong of {v['far_n']}"
-                 f"{': ' + ', '.join(v['misses']) if v['misses'] else ''} | {100 * v['within_1sd']:.0f} % | "
-                 f"{v['roll_read_err']['n']}, {_f(v['roll_read_err']['mae'])} |")
+    L += _mode_table(s.get("camera_height", {}), tilt_column=True)
     fl = s.get("foot_lines")
     if fl:
         L.append(f"\nNo marker, no camera height: the foot length alone (a tape, N(0, 0.5 cm)), as the app measures it - "
@@ -1032,14 +1041,7 @@ def markdown(s: dict, meta: dict) -> str:
                  f"{_f(fl['pitch_read_err']['mae'])} deg MAE (max {_f(fl['pitch_read_err']['max'])}), roll "
                  f"{_f(fl['roll_read_err']['mae'])} deg, camera height {_f(fl['camera_height_err_cm']['mae'], 1)} cm), "
                  "else in 2-D:\n")
-        L.append("| stills | n | used | knee past toe MAE (cm) | 95th pct | shin MAE (deg) | 95th pct | 2-D: kpt MAE | "
-                 "2-D: shin MAE | pass/fail > 1 cm from the line | within 1 sigma |")
-        L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-        for name, v in fl["groups"].items():
-            L.append(f"| {name} | {v['n']} | {v['used']} | {_f(v['kpt']['mae'])} | {_f(v['kpt']['p95'])} | "
-                     f"{_f(v['shin']['mae'])} | {_f(v['shin']['p95'])} | {_f(v['kpt_2d']['mae'])} | "
-                     f"{_f(v['shin_2d']['mae'])} | {len(v['misses'])} wrong of {v['far_n']}"
-                     f"{': ' + ', '.join(v['misses']) if v['misses'] else ''} | {100 * v['within_1sd']:.0f} % |")
+        L += _mode_table(fl["groups"], tilt_column=False)
     L.append(f"\nMarker detected in {100 * s['marker_detection_rate']:.0f} % of headline stills "
              f"(by distance / camera height / resolution: {json.dumps(s['marker_detected_by'])}).\n")
     L.append("| pass/fail (fist 10.2 cm) | n | agreement | cases > 1 cm from the line | agreement there | misses |")
