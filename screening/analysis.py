@@ -281,10 +281,7 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
         out = np.full((n, 2), np.nan)
         for i, (r, lab) in enumerate(zip(records, labels, strict=False)):
             if lab is not None:
-                p = np.asarray(getter(r, lab), dtype=float)
-                if r.to_ref is not None:
-                    p = r.to_ref[:, :2] @ p + (0.0 if direction else r.to_ref[:, 2])
-                out[i] = p
+                out[i] = r.to_first_px(getter(r, lab), direction)
         return out
 
     vis = np.full(n, np.nan)
@@ -326,9 +323,7 @@ def marker_quad_ref_px(records: list[FrameRecord]) -> np.ndarray | None:
         c = marker_corners(r)
         if c is None:
             continue
-        if r.to_ref is not None:
-            c = c @ r.to_ref[:, :2].T + r.to_ref[:, 2]
-        quads.append(c)
+        quads.append(r.to_first_px(c))
     return np.median(np.stack(quads), axis=0) if quads else None
 
 

@@ -579,10 +579,9 @@ def _in_frame_pixels(records: list[FrameRecord], ref_px: np.ndarray, direction: 
     (the upright lines' frame), wherever it turned later."""
     out = np.array(ref_px, dtype=float, copy=True)
     for i, r in enumerate(records):
-        m = r.to_ref if frame is None else records[frame].to_ref
-        if m is not None and np.all(np.isfinite(out[i])):
-            a = np.asarray(m, dtype=float)
-            out[i] = np.linalg.solve(a[:, :2], out[i] - (0.0 if direction else a[:, 2]))
+        into = r if frame is None else records[frame]
+        if into.to_ref is not None and np.all(np.isfinite(out[i])):
+            out[i] = into.from_first_px(out[i], direction)
             if direction:
                 out[i] /= np.linalg.norm(out[i])
     return out

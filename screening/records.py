@@ -34,3 +34,19 @@ class FrameRecord:
     @property
     def pose_found(self) -> bool:
         return self.xy_px is not None
+
+    def to_first_px(self, pts: np.ndarray, direction: bool = False) -> np.ndarray:
+        """Points (..., 2) of this frame's pixels in the first frame's (``to_ref``; directions: without the shift)."""
+        p = np.asarray(pts, dtype=float)
+        if self.to_ref is None:
+            return p
+        a = np.asarray(self.to_ref, dtype=float)
+        return p @ a[:, :2].T + (0.0 if direction else a[:, 2])
+
+    def from_first_px(self, pts: np.ndarray, direction: bool = False) -> np.ndarray:
+        """Points (..., 2) of the first frame's pixels in this frame's (the inverse of ``to_first_px``)."""
+        p = np.asarray(pts, dtype=float)
+        if self.to_ref is None:
+            return p
+        a = np.asarray(self.to_ref, dtype=float)
+        return np.linalg.solve(a[:, :2], (p - (0.0 if direction else a[:, 2])).T).T

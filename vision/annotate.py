@@ -38,8 +38,7 @@ def overlay_for(analysis: Analysis, i: int) -> OverlayState:
     kpt = fr.knee_past_toe_cm[i]
     shin = fr.shin_angle_deg[i]
     forward = np.array(res.view.get("floor_forward", [math.nan, math.nan]))
-    if rec.to_ref is not None:  # the floor direction is in the first frame's pixels: turn it into this frame's
-        forward = np.linalg.solve(rec.to_ref[:, :2], forward)
+    forward = rec.from_first_px(forward, direction=True)  # the floor direction is in the first frame's pixels
     return OverlayState(
         upright_lines_px=_upright_lines_in(analysis, rec),
         forward=forward,
@@ -64,11 +63,9 @@ def _upright_lines_in(analysis: Analysis, rec) -> np.ndarray | None:
         return None
     ends = np.asarray(cam["upright_lines_px"], float).reshape(-1, 2)
     src = next((r for r in analysis.records if r.frame_index == cam.get("upright_lines_frame")), None)
-    if src is not None and src.to_ref is not None:
-        ends = ends @ np.asarray(src.to_ref)[:, :2].T + np.asarray(src.to_ref)[:, 2]
-    if rec.to_ref is not None:
-        ends = np.linalg.solve(np.asarray(rec.to_ref)[:, :2], (ends - np.asarray(rec.to_ref)[:, 2]).T).T
-    return ends.reshape(-1, 4)
+    if src is not None:
+        ends = src.to_first_px(ends)
+    return rec.from_first_px(ends).reshape(-1, 4)
 
 
 def nearest_record(frame_indices: list[int], frame_index: int) -> int:
