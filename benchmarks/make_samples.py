@@ -48,6 +48,14 @@ SAMPLES: dict[str, dict] = {
         params=dict(front_side="left", camera_distance_m=2.3, camera_height_m=0.6, roll_deg=3.0, background="clutter"),
         clip=dict(attempts=2, peak_shin_angles_deg=(36.0, 39.0)),
     ),
+    "marker": dict(
+        what="the printed 10 cm marker on the floor beside the front foot, the camera turned 8 deg off "
+             "side-on: the marker's corners give the 3-D measurement (clip or live webcam)",
+        params=dict(front_side="right", camera_distance_m=2.1, camera_height_m=0.8, yaw_deg=8.0, roll_deg=-2.0,
+                    marker_cm=10.0, width_px=960, height_px=540),
+        clip=dict(attempts=2, peak_shin_angles_deg=(41.0, 37.0)),
+        cli=["--marker-cm", "10"],
+    ),
     "portrait_phone": dict(
         what="portrait phone clip stored sideways with a -90 rotation tag (display 360x640)",
         params=dict(front_side="left", camera_distance_m=1.8, camera_height_m=0.9, roll_deg=2.0,
@@ -107,14 +115,17 @@ def make(out: Path, only: list[str] | None = None) -> None:
         print(f"{name}: {(out / f'{name}.mp4').stat().st_size / 1e3:.0f} kB", file=sys.stderr)
 
 
-def check(out: Path) -> list[dict]:
+def check(out: Path, only: list[str] | None = None) -> list[dict]:
     rows = []
     for name in SAMPLES:
+        if only and name not in only:
+            continue
         truth = json.loads((out / f"{name}.json").read_text())
         with tempfile.TemporaryDirectory() as tmp:
             js = Path(tmp) / "r.json"
             cmd = ["ankle-screen", "analyze", str(out / f"{name}.mp4"), "--foot-length-cm",
-                   f"{truth['foot_length_cm']:.1f}", "--sex", "m", "--json", str(js), "-q"]
+                   f"{truth['foot_length_cm']:.1f}", "--sex", "m", "--json", str(js), "-q",
+                   *SAMPLES[name].get("cli", [])]
             p = subprocess.run(cmd, capture_output=True, text=True)
             res = json.loads(js.read_text()) if js.exists() else {}
         best = res.get("best", {})
@@ -143,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     ns = ap.parse_args(argv)
     if not ns.check:
         make(ns.out, ns.only)
-    for r in check(ns.out):
+    for r in check(ns.out, ns.only):
         print(json.dumps({k: v for k, v in r.items() if k != "stdout"}))
         print(r["stdout"])
     return 0

@@ -21,7 +21,7 @@ from calibration.scale import (
     with_distance_uncertainty,
 )
 from calibration.view import ViewConfig, ViewReport, check_view, yaw_from_side_deg
-from screening.attempts import AttemptConfig, end_range_index, segment_attempts
+from screening.attempts import AttemptConfig, AttemptSpan, end_range_index, segment_attempts
 from screening.errors import NoPersonError
 from screening.floor3d import (
     CAMERA_HEIGHT,
@@ -462,8 +462,12 @@ def analyze_records(
     side: str = "auto",
     cfg: AnalysisConfig = AnalysisConfig(),
     source: str = "",
+    spans: list[AttemptSpan] | None = None,
 ) -> ScreenResult:
-    """Turn per-frame observations into the screen result (raises NoPersonError when nobody is seen)."""
+    """Turn per-frame observations into the screen result (raises NoPersonError when nobody is seen).
+
+    ``spans`` (record positions, inclusive) are the attempts when they were found elsewhere (the live screen's
+    attempts, measured here like a clip's); by default they are found in the shin angle series."""
     n = len(records)
     posed = [r for r in records if r.pose_found]
     luma = float(np.median([r.luma_mean for r in records])) if records else math.nan
@@ -561,7 +565,8 @@ def analyze_records(
         warnings.append("Someone else is in the picture too; the highlighted person was measured.")
 
     frame_index = np.array([r.frame_index for r in records])
-    spans = segment_attempts(t, shin, cfg.attempts)
+    if spans is None:
+        spans = segment_attempts(t, shin, cfg.attempts)
     travel = kpt_cm if np.isfinite(kpt_cm).any() else shin
     attempts: list[Attempt] = []
     for k, span in enumerate(spans):

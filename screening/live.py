@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -37,9 +37,8 @@ from calibration.scale import (
     scale_from_foot_length,
     scale_from_height,
     scale_from_marker,
-    with_distance_uncertainty,
 )
-from calibration.view import ViewConfig, check_view, heel_held_up, yaw_from_side_deg
+from calibration.view import ViewConfig, heel_held_up, yaw_from_side_deg
 from screening.analysis import (
     FRAME_EDGE_SHINS,
     HEEL_LIFT_TOLERANCE_CM,
@@ -47,17 +46,18 @@ from screening.analysis import (
     MAX_SHIN_LENGTH_CHANGE,
     OUT_OF_PICTURE,
     UNSEEN_AT_DEPTH,
-    best_of_attempts,
+    AnalysisConfig,
+    analyze_records,
     contact_forward,
     end_range_out_of_picture,
     end_range_unseen,
     heel_turn_deg,
     kneel_evidence,
-    left_out_note,
     leg_misplaced,
     leg_out_of_picture,
     shin_angle_from_front_edge,
 )
+from screening.attempts import AttemptSpan
 from screening.geometry import (
     foot_tilt_deg,
     height_above_line_px,
@@ -70,7 +70,7 @@ from screening.geometry import (
 from screening.heel_floor import HeelFloorConfig, frame_heel_height, heel_floor_from_heights
 from screening.landmarks import LEG_LANDMARK_INDEX
 from screening.records import FrameRecord
-from screening.results import Attempt, FrameSeries, Scale, ScreenResult
+from screening.results import Scale, ScreenResult
 from screening.smoothing import OneEuroFilter
 
 CHECK_LABELS: dict[str, str] = {
@@ -133,7 +133,8 @@ class LiveConfig:
     edge_px: float = 1.5
     scale_every: int = 10  # recompute the scale every this many frames
     scale_samples: int = 300
-    max_log: int = 36000  # per-frame log kept for the session result (20 min at 30 fps)
+    max_log: int = 36000  # frames kept for the session result (20 min at 30 fps; the latest are kept)
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)  # how the session's frames are measured
     euro_min_cutoff_hz: float = 1.5
     euro_beta: float = 0.05
     view: ViewConfig = field(default_factory=ViewConfig)
@@ -281,17 +282,13 @@ class LiveScreen:
         self._heel_f = _Smoother(cfg)
         self._running: _Running | None = None
         self._last_person_t: float | None = None
-        # session log for the result: t, frame index, kpt px, shin, heel lift px, pose found
-        self._log: list[tuple[float, int, float, float, float, bool, float]] = []
-        self._luma: deque[float] = deque(maxlen=600)
-        self._yaw_frames: deque[np.ndarray] = deque(maxlen=600)
-        self._vis: deque[float] = deque(maxlen=600)
+        # the session's frames for the result (measured like a clip's at the end; the latest max_log are kept)
+        self._records: deque[FrameRecord] = deque(maxlen=cfg.max_log)
         self._shin_len: deque[float] = deque(maxlen=600)
         self._heel_turn: deque[float] = deque(maxlen=600)
         self._edge_minus_lm: deque[float] = deque(maxlen=300)
         self._armed = True  # False after an attempt until the shin returns near rest (hysteresis)  # shin front-edge angle minus landmark angle
         self._posed = 0
-        self._heel_floor: deque[float] = deque(maxlen=cfg.max_log)  # front heel over the back-leg floor, foot lengths
         self._recent_heel: deque[tuple[float, float]] = deque()  # (t, the same reading) for the live check
 
     # ------------------------------------------------------------------ side
@@ -453,9 +450,6 @@ class LiveScreen:
         checks["hands_clear"] = d > cfg.hands_clear_shins * max(shin_len, 1.0)
         checks["heel_on_floor"] = not self._heel_up_now()
         if rec.pose_found:
-            self._yaw_frames.append(np.concatenate([cur[11], cur[12], cur[23], cur[24]]))
-            if vis:
-                self._vis.append(vis[-1])
             self._shin_len.append(shin_len)
             turn = heel_turn_deg(cur[names["ankle"]], cur[names["heel"]], cur[names["toe"]])
             if math.isfinite(turn):
@@ -494,12 +488,10 @@ class LiveScreen:
         cfg = self.cfg
         t = float(rec.time_s)
         self._frames += 1
-        self._luma.append(rec.luma_mean)
         if rec.marker_side_px:
             self._marker_px.append(float(rec.marker_side_px))
         heel_over_floor = frame_heel_height(rec, cfg.heel_floor)
         if math.isfinite(heel_over_floor):
-            self._heel_floor.append(heel_over_floor)
             self._recent_heel.append((t, heel_over_floor))
         while self._recent_heel and t - self._recent_heel[0][0] > cfg.heel_check_window_s:
             self._recent_heel.popleft()
@@ -574,9 +566,8 @@ class LiveScreen:
         heel_down: bool | None = bool(lift_cm <= cfg.heel_lift_tolerance_cm) if math.isfinite(lift_cm) else None
         kpt_cm = kpt_px / self.scale.px_per_cm if self.scale is not None and math.isfinite(kpt_px) else math.nan
 
-        if len(self._log) < cfg.max_log:
-            self._log.append((t, rec.frame_index, kpt_px, shin, lift_px, rec.pose_found, ppc))
-        log_pos = len(self._log) - 1
+        self._records.append(rec)
+        log_pos = len(self._records) - 1
 
         finished, new_best = self._step_attempt(t, rec, shin, kpt_px, lift_cm, heel_down, log_pos, cut)
         run = self._running
@@ -719,105 +710,47 @@ class LiveScreen:
         """End the session: close an attempt still in progress (e.g. the user stopped at end range)."""
         if self._running is None:
             return None
-        t = self._log[-1][0] if self._log else self._running.start_t
+        t = self._records[-1].time_s if self._records else self._running.start_t
         return self._finish(t)
 
     # ------------------------------------------------------------------ session result
+    @property
+    def records(self) -> list[FrameRecord]:
+        """The session's kept frames (the latest ``max_log``), in time order."""
+        return list(self._records)
+
+    def attempt_spans(self) -> list[AttemptSpan]:
+        """Each captured attempt as positions (inclusive) in the session's kept frames (``records``)."""
+        t = np.array([r.time_s for r in self._records])
+        spans = []
+        for a in self.attempts:
+            if not len(t) or a.start_time_s < t[0]:  # begun before the kept frames (a session over max_log): left out
+                continue
+            lo = int(np.searchsorted(t, a.start_time_s, side="left"))
+            hi = int(np.searchsorted(t, a.end_time_s, side="right")) - 1
+            spans.append(AttemptSpan(lo, max(lo, hi)))
+        return spans
+
     def to_result(self, source: str = "webcam") -> ScreenResult:
-        """The session as a ``ScreenResult`` (same verdict rules as a clip), with the final scale."""
-        cfg = self.cfg
+        """The session as a ``ScreenResult``: the attempts captured live, each measured by the clip analysis.
+
+        ``analyze_records`` reads the session's frames exactly as a recorded clip's (floor line, scale, zero-phase
+        smoothing, the end range and the heel within each attempt, and the 3-D camera model when a marker, a camera
+        height or upright lines give one); only the attempts' time spans come from the live screen, so the result
+        lists the attempts the user saw captured. Raises ``NoPersonError`` when nobody was seen."""
         self.finish()
-        if self._foot_px:
-            self._update_scale()
-        scale = self.scale
-        ppc = scale.px_per_cm if scale else None
-        log = self._log
-        t = [e[0] for e in log]
-        kpt_cm = [e[2] / ppc if ppc and math.isfinite(e[2]) else math.nan for e in log]
-        lift_cm = [e[4] / (ppc or e[6]) if math.isfinite(e[4]) else math.nan for e in log]
-        frames = FrameSeries(
-            frame_index=[e[1] for e in log],
-            time_s=t,
-            knee_past_toe_cm=kpt_cm,
-            shin_angle_deg=[e[3] for e in log],
-            heel_lift_cm=lift_cm,
-            heel_down=[bool(math.isfinite(v) and v <= cfg.heel_lift_tolerance_cm) for v in lift_cm],
-            pose_found=[e[5] for e in log],
-        )
-        yaw = math.nan
-        if self._yaw_frames:
-            y = np.array(self._yaw_frames)
-            yaw = yaw_from_side_deg(y[:, 0:2], y[:, 2:4], y[:, 4:6], y[:, 6:8], cfg.view.front_shoulder_ratio)
-        shin_len = float(np.median(self._shin_len)) if self._shin_len else math.nan
-        fwd = self._forward
-        # a heel held up the whole session: the same refusal as for a clip (screening.heel_floor)
-        heel = heel_floor_from_heights(list(self._heel_floor), cfg.heel_floor)
-        view = check_view(
-            yaw,
-            float(np.median(self._vis)) if self._vis else 0.0,
-            shin_len / max(self._frame_long_side(), 1) * 1280.0 if math.isfinite(shin_len) else math.nan,
-            float(np.median(self._luma)) if self._luma else math.nan,
-            self._posed / max(len(log), 1),
-            cfg.view,
-            foot_tilt_deg=foot_tilt_deg(fwd),
-            heel_height_foot_lengths=heel.height_or_nan,
-        )
-        attempts = [
-            Attempt(
-                index=a.index,
-                start_time_s=a.start_time_s,
-                end_time_s=a.end_time_s,
-                end_range_time_s=a.end_range_time_s,
-                end_range_frame=a.end_range_log_pos,
-                knee_past_toe_cm=a.knee_past_toe_px / ppc if a.knee_past_toe_px is not None and ppc else None,
-                fist_widths=(a.knee_past_toe_px / ppc / self.fist.width_cm)
-                if a.knee_past_toe_px is not None and ppc
-                else None,
-                shin_angle_deg=a.shin_angle_deg,
-                heel_down=a.heel_down,
-                heel_lift_cm_max=a.heel_lift_cm_max,
-                reason=a.reason,
-            )
-            for a in self.attempts
-        ]
-        best = best_of_attempts(attempts, self.fist.width_cm, view, scale)
-        if scale is not None:
-            scale = with_distance_uncertainty(scale, best.knee_past_toe_cm, cfg.edge_px)
-            if best.knee_past_toe_cm is not None:
-                best = type(best)(**{**best.__dict__, "knee_past_toe_uncertainty_cm": scale.uncertainty_cm})
-        measured = [a.knee_past_toe_cm for a in attempts if a.knee_past_toe_cm is not None]
-        warnings = list(view.warnings)
-        note = left_out_note(attempts, best)
-        if note:
-            warnings.append(note)
-        if scale is not None and scale.source == "assumed_foot_length":
-            warnings.append(
-                "No scale was given, so an average foot length was assumed: give your foot length, height or a "
-                "printed marker for centimetres you can trust."
-            )
-        return ScreenResult(
-            source=source,
-            side=self.session_side(),  # type: ignore[arg-type]
+        recs = list(self._records)
+        res = analyze_records(recs, self.fist, self.scale_inputs, side=self.session_side() or "auto",
+                              cfg=self.cfg.analysis, source=source, spans=self.attempt_spans())
+        t = [r.time_s for r in recs]
+        dropped = len(self.attempts) - len(res.attempts)
+        if dropped > 0:
+            res.warnings.append(f"The first {dropped} attempt(s) began before the last {len(recs)} frames this session keeps "
+                                "and are left out: stop and start a new session every few minutes.")
+        return replace(
+            res,
             side_reason="set by you" if self.side_setting != "auto" else "chosen live (front leg / leg nearer the camera)",
-            facing=None if fwd is None else ("right" if fwd[0] > 0 else "left"),
-            scale=scale,
-            fist_width_cm=self.fist.width_cm,
-            fist_source=self.fist.source,
-            attempts=attempts,
-            best=best,
-            frames=frames,
-            video={"live": True, "frames": len(log), "duration_s": (t[-1] - t[0]) if t else 0.0},
-            view={
-                "ok": view.ok,
-                "yaw_deg": view.yaw_deg,
-                "checks": view.checks,
-                "failures": view.failures,
-                "floor_forward": [float(x) for x in fwd] if fwd is not None else [math.nan, math.nan],
-                "shin_length_px": shin_len,
-                "heel_floor": heel.__dict__,
-            },
-            warnings=warnings,
-            retest_spread_cm=float(np.std(measured, ddof=1)) if len(measured) >= 2 else None,
+            video={"live": True, "frames": len(recs), "duration_s": (t[-1] - t[0]) if t else 0.0},
         )
 
     def session_side(self) -> str | None:
@@ -827,7 +760,3 @@ class LiveScreen:
         if sum(self._labels.values()) > self._posed / 2:
             return max(self._labels, key=lambda k: self._labels[k])
         return self._side
-
-    def _frame_long_side(self) -> int:
-        recs = [r for _, r in self._recent]
-        return max((max(r.width_px, r.height_px) for r in recs), default=1280)

@@ -67,6 +67,24 @@ def test_upright_lines_sample_measures_in_3d_from_the_foot_length_alone(tmp_path
     assert d["best"]["verdict"] == "fail"
 
 
+def test_marker_sample_measures_in_3d_with_the_marker(tmp_path):
+    """The bundled marker sample (10 cm marker beside the foot, the camera turned 8 deg off side-on and tilted 2 deg):
+    the marker's camera model measures in 3-D, each attempt close to the rendered truth."""
+    from pathlib import Path
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "marker.mp4"
+    truth = json.loads(clip.with_suffix(".json").read_text())
+    proc = run_cli("analyze", clip, "--sex", "m", "--marker-cm", "10", "--json", tmp_path / "r.json", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "Measured:    in 3-D, with the camera model from the printed marker" in proc.stdout
+    res = json.loads((tmp_path / "r.json").read_text())
+    assert res["view"]["camera_model"]["source"] == "marker"
+    assert len(res["attempts"]) == len(truth["attempts"]) == 2
+    for got, want in zip(res["attempts"], truth["attempts"], strict=True):  # measured 9.7 / 7.6 cm, 41.0 / 37.3 deg
+        assert got["knee_past_toe_cm"] == pytest.approx(want["end_range_knee_past_toe_cm"], abs=0.8)
+        assert got["shin_angle_deg"] == pytest.approx(want["end_range_shin_angle_deg"], abs=1.5)
+
+
 def test_json_keys(analysed):
     _, out = analysed
     d = json.loads((out / "r.json").read_text())

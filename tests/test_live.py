@@ -255,6 +255,78 @@ def test_live_processor_finds_the_three_squat_bottoms_of_the_real_clip():
         assert a.shin_angle_deg is not None and 25.0 <= a.shin_angle_deg <= 40.0
 
 
+def _live_session(name: str, **settings):
+    """A bundled sample fed frame by frame to the webcam processor (real model, 640 px live size)."""
+    import json
+    from pathlib import Path
+
+    from vision.live import LiveProcessor, LiveSettings
+    from vision.video import iter_frames
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / f"{name}.mp4"
+    truth = json.loads(clip.with_suffix(".json").read_text())
+    proc = LiveProcessor(LiveSettings(sex="m", **settings))
+    for fr in iter_frames(clip, 1280):
+        proc.process(fr.rgb, fr.time_s)
+    return proc, truth
+
+
+@pytest.mark.parametrize(("name", "settings", "source"), [
+    ("marker", {"marker_cm": 10.0}, "marker"),  # measured 9.7 / 7.6 cm, 41.0 / 37.6 deg (live preview 42.6 / 38.3)
+    ("upright_lines", {"foot_length_cm": 25.95}, "upright_lines"),  # 6.3 / 8.1 cm, 35.9 / 38.1 deg
+])
+def test_the_webcam_session_is_measured_in_3d_like_a_clip(name: str, settings: dict, source: str):
+    """A webcam session's result is the clip analysis of its frames: with the printed marker (found in every 5th
+    frame) or upright lines behind (searched once) it is measured in 3-D, each captured attempt close to the
+    rendered truth; the snapshots are the result's end-range frames, drawn with its numbers."""
+    proc, truth = _live_session(name, **settings)
+    live = proc.attempts()
+    res = proc.result()
+    cam = res.view["camera_model"]
+    assert cam["used"] and cam["source"] == source, cam
+    assert res.source == "webcam" and res.video["live"] and res.side == truth["side"]
+    assert [a.index for a in res.attempts] == [a.index for a in live] == [0, 1]
+    for got, seen, want in zip(res.attempts, live, truth["attempts"], strict=True):
+        assert got.start_time_s == pytest.approx(seen.start_time_s, abs=0.05)  # the attempts the user saw captured
+        assert got.knee_past_toe_cm == pytest.approx(want["end_range_knee_past_toe_cm"], abs=0.8)
+        assert got.shin_angle_deg == pytest.approx(want["end_range_shin_angle_deg"], abs=1.5)
+    assert "3-D" in res.scale.detail
+    snaps = proc.snapshot_images()
+    assert sorted(snaps) == [0, 1]
+    assert {im.shape for im in snaps.values()} == {(proc.size[1], proc.size[0], 3)}
+    ends = {a.end_range_frame for a in res.attempts}
+    assert len(proc._kept_frames) < 0.5 * proc.frames_processed  # only frames near the end ranges are kept
+    assert all(min(abs(k - e) for k in proc._kept_frames) <= 2 for e in ends)
+
+
+def test_the_session_result_measures_the_live_attempts_and_leaves_out_older_than_the_kept_frames():
+    peaks = [30.0, 36.0, 33.0]
+    shins = drive(peaks)
+    sc = LiveScreen(fist_width(None, "f"), ScaleInputs(foot_length_cm=FOOT_CM, sex="f"),
+                    cfg=LiveConfig(max_log=len(shins) - 90))  # the first attempt's frames fall out of the kept ones
+    for i, s in enumerate(shins):
+        sc.update(record(i, s))
+    assert len(sc.attempts) == 3 and len(sc.records) == len(shins) - 90
+    res = sc.to_result()
+    assert [round(a.start_time_s, 3) for a in res.attempts] == [round(a.start_time_s, 3) for a in sc.attempts[1:]]
+    for a, p in zip(res.attempts, peaks[1:], strict=True):
+        assert a.shin_angle_deg == pytest.approx(p, abs=1.0)
+        assert a.knee_past_toe_cm == pytest.approx(expected_kpt_cm(p), abs=0.5)
+    assert any("first 1 attempt(s) began before" in w for w in res.warnings)
+    assert res.video == {"live": True, "frames": len(shins) - 90,
+                         "duration_s": pytest.approx((len(shins) - 91) / FPS)}
+
+
+def test_a_session_without_anyone_is_a_clear_error():
+    from screening.errors import NoPersonError
+
+    sc = screen()
+    for i in range(30):
+        sc.update(record(i, 4.0, person=False))
+    with pytest.raises(NoPersonError, match="No person was found"):
+        sc.to_result()
+
+
 def _with_back_leg_on_floor(rec: FrameRecord) -> FrameRecord:
     """The record with what the heel-up-throughout check reads: the front toes' floor contact and the back leg's
     knee and tucked toes resting on the floor (y = FLOOR_Y)."""

@@ -65,7 +65,7 @@ def test_the_wall_behind_her_gives_a_3d_measurement(pexels):
     assert cam["used"] and cam["source"] == "upright_lines"
     assert len(cam["upright_lines_px"]) >= 10 and abs(cam["roll_deg"]) < 5 and 60 < cam["camera_height_cm"] < 160
     i = len(pexels.records) // 2
-    drawn = overlay_for(pexels, i).upright_lines_px
+    drawn = overlay_for(pexels.result, pexels.records, i).upright_lines_px
     assert drawn is not None and drawn.shape == (len(cam["upright_lines_px"]), 4)
     rec = pexels.records[i]
     assert np.all((drawn[:, [0, 2]] > -50) & (drawn[:, [0, 2]] < rec.width_px + 50))

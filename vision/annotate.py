@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from screening.landmarks import LEG_LANDMARK_INDEX
+from screening.records import FrameRecord
+from screening.results import ScreenResult
 from vision import decode_process, video
 from vision.draw import OverlayState, draw_overlay
 from vision.ipc import SpareHelpers
@@ -17,9 +19,9 @@ from vision.pipeline import Analysis
 from vision.writer import Mp4Writer
 
 
-def overlay_for(analysis: Analysis, i: int) -> OverlayState:
-    """Overlay of frame ``i`` (position in the analysed series) from the final result."""
-    res, rec = analysis.result, analysis.records[i]
+def overlay_for(res: ScreenResult, records: Sequence[FrameRecord], i: int) -> OverlayState:
+    """Overlay of frame ``i`` (position in ``records``, the analysed series) from the final result."""
+    rec = records[i]
     fr = res.frames
     side = res.side
     banner = None
@@ -40,7 +42,7 @@ def overlay_for(analysis: Analysis, i: int) -> OverlayState:
     forward = np.array(res.view.get("floor_forward", [math.nan, math.nan]))
     forward = rec.from_first_px(forward, direction=True)  # the floor direction is in the first frame's pixels
     return OverlayState(
-        upright_lines_px=_upright_lines_in(analysis, rec),
+        upright_lines_px=_upright_lines_in(res, records, rec),
         forward=forward,
         px_per_cm=res.scale.px_per_cm if res.scale else None,
         fist_width_cm=res.fist_width_cm,
@@ -55,14 +57,14 @@ def overlay_for(analysis: Analysis, i: int) -> OverlayState:
     )
 
 
-def _upright_lines_in(analysis: Analysis, rec) -> np.ndarray | None:
+def _upright_lines_in(res: ScreenResult, records: Sequence[FrameRecord], rec: FrameRecord) -> np.ndarray | None:
     """The upright background lines the camera's tilt was read from (when it was), in ``rec``'s pixels: from their
     own frame's pixels through the first frame's (the tracker's maps), so a turning phone keeps them in place."""
-    cam = analysis.result.view.get("camera_model") or {}
+    cam = res.view.get("camera_model") or {}
     if not cam.get("used") or not cam.get("upright_lines_px"):
         return None
     ends = np.asarray(cam["upright_lines_px"], float).reshape(-1, 2)
-    src = next((r for r in analysis.records if r.frame_index == cam.get("upright_lines_frame")), None)
+    src = next((r for r in records if r.frame_index == cam.get("upright_lines_frame")), None)
     if src is not None:
         ends = src.to_first_px(ends)
     return rec.from_first_px(ends).reshape(-1, 4)
@@ -123,7 +125,7 @@ def write_annotated(
             if writer is None:
                 h, w = fr.rgb.shape[:2]
                 writer = Mp4Writer(out_path, analysis.info.fps or 30.0, w, h)
-            img = draw_overlay(fr.rgb, overlay_for(analysis, i))
+            img = draw_overlay(fr.rgb, overlay_for(analysis.result, analysis.records, i))
             writer.write(img, fr.time_s)
             if fr.index in wanted:
                 snaps[wanted[fr.index]] = img
@@ -149,4 +151,4 @@ def end_range_snapshots(analysis: Analysis, max_side_px: int) -> dict[int, np.nd
         return {}
     pos = {r.frame_index: i for i, r in enumerate(analysis.records)}
     raw = video.read_frames_at(analysis.info.path, set(wanted), max_side_px)
-    return {wanted[fid]: draw_overlay(img, overlay_for(analysis, pos[fid])) for fid, img in raw.items()}
+    return {wanted[fid]: draw_overlay(img, overlay_for(analysis.result, analysis.records, pos[fid])) for fid, img in raw.items()}

@@ -23,9 +23,11 @@ import numpy as np
 from calibration.fist import fist_width
 from calibration.scale import SubjectSettings
 from screening.live import CHECK_LABELS, LiveAttempt, LiveConfig, LiveFrame, LiveScreen
+from screening.records import FrameRecord
 from screening.results import ScreenResult
+from vision.annotate import nearest_record, overlay_for
 from vision.draw import OverlayState, _text, draw_overlay
-from vision.pipeline import observe_frame
+from vision.pipeline import mark_upright_lines, observe_frame
 from vision.pose import MediaPipePose, PoseEstimator
 
 LONG_SIDE_PX = 640
@@ -37,6 +39,11 @@ class LiveSettings(SubjectSettings):
 
     long_side_px: int = LONG_SIDE_PX
     marker_every: int = 5  # look for the printed marker in every n-th frame (when a marker size is given)
+    # search the first frame with a person for upright background lines (the phone's tilt, for the 3-D measurement
+    # without a marker); None: when a foot length or a camera height is given (as for a clip)
+    upright_lines: bool | None = None
+    snapshot_frames_around: int = 15  # frames kept either side of an attempt's live best, for the result's snapshot
+    snapshot_peak_deg: float = 4.0  # ... and every frame whose shin leaned within this of the attempt's peak
 
 
 @dataclass(frozen=True)
@@ -136,8 +143,13 @@ class LiveProcessor:
         self.estimator: PoseEstimator = estimator if estimator is not None else MediaPipePose(video_mode=True)
         self.size: tuple[int, int] | None = None
         self.status_queue: queue.Queue[LiveStatus] = queue.Queue(maxsize=4)
-        self.snapshots: dict[int, np.ndarray] = {}
-        self._candidate: np.ndarray | None = None
+        self.snapshots: dict[int, np.ndarray] = {}  # the result's end-range frames, drawn by ``result``
+        # JPEG frames of the running attempt, and of finished attempts near their end range: frame -> (shin, bytes)
+        self._attempt_frames: dict[int, tuple[float, bytes]] = {}
+        self._kept_frames: dict[int, bytes] = {}
+        lines = settings.upright_lines
+        si = settings.scale_inputs()
+        self._want_lines = (si.foot_length_cm is not None or si.camera_height_cm is not None) if lines is None else lines
         self._lock = threading.Lock()
         self._index = 0
         self._t0: float | None = None
@@ -166,13 +178,26 @@ class LiveProcessor:
             return dict(self.snapshots)
 
     def result(self, source: str = "webcam") -> ScreenResult:
-        """The session so far as a ScreenResult (closes a running attempt)."""
+        """The session so far as a ``ScreenResult`` (closes a running attempt): the attempts captured live, measured
+        by the clip analysis (``LiveScreen.to_result``); ``snapshots`` become their end-range frames drawn from it."""
         with self._lock:
+            self._keep_attempt_frames(self.screen.finish())
             res = self.screen.to_result(source)
-            if self._candidate is not None and self.screen.attempts:
-                last = self.screen.attempts[-1].index
-                self.snapshots.setdefault(last, self._candidate)
+            records = self.screen.records
+            self.snapshots = end_range_snapshots(res, records, self._kept_frames)
             return res
+
+    def _keep_attempt_frames(self, finished: LiveAttempt | None) -> None:
+        """Keep the frames of a finished attempt that its measured end range can fall on (near its live best heel-down
+        moment, or leaning within ``snapshot_peak_deg`` of its peak); drop the rest."""
+        if finished is not None:
+            s = self.settings
+            best = finished.end_range_frame
+            for fid, (shin, jpg) in self._attempt_frames.items():
+                near = best is not None and abs(fid - best) <= s.snapshot_frames_around
+                if near or (math.isfinite(shin) and shin >= finished.peak_shin_angle_deg - s.snapshot_peak_deg):
+                    self._kept_frames[fid] = jpg
+        self._attempt_frames = {}
 
     # -------------------------------------------------------------- frames
     def process(self, rgb: np.ndarray, time_s: float | None = None) -> np.ndarray:
@@ -190,17 +215,17 @@ class LiveProcessor:
             time_s = wall - self._t0
         find_marker = self.settings.marker_cm is not None and self._index % self.settings.marker_every == 0
         rec = observe_frame(img, self._index, float(time_s), self.estimator, find_marker)
+        if self._want_lines and rec.pose_found:  # once: the first frame with a person (as for a clip)
+            rec = mark_upright_lines([rec], {0: img})[0]
+            self._want_lines = rec.upright_lines_px is None  # searched (found or not) unless the person had no box
         with self._lock:
             lf = self.screen.update(rec)
             out = draw_overlay(img, overlay_state(lf))
-            if lf.new_best:
-                self._candidate = out
-            if lf.finished is not None:
-                if self._candidate is not None:
-                    self.snapshots[lf.finished.index] = self._candidate
-                self._candidate = None
-            elif not lf.in_attempt:
-                self._candidate = None
+            if lf.in_attempt:
+                self._attempt_frames[rec.frame_index] = (
+                    math.nan if lf.shin_angle_deg is None else lf.shin_angle_deg, encode_jpeg(img))
+            if lf.finished is not None or not lf.in_attempt:
+                self._keep_attempt_frames(lf.finished)
         self._index += 1
         self.frames_processed += 1
         self._last_wall = time.perf_counter()
@@ -266,6 +291,32 @@ class LiveProcessor:
         new = av.VideoFrame.from_ndarray(out, format="rgb24")
         new.pts, new.time_base = frame.pts, frame.time_base
         return new
+
+
+def encode_jpeg(rgb: np.ndarray, quality: int = 92) -> bytes:
+    """An RGB frame as JPEG bytes (~0.7 ms and ~30 kB at 960x540)."""
+    ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(rgb[:, :, ::-1]), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return buf.tobytes() if ok else b""
+
+
+def end_range_snapshots(res: ScreenResult, records: list[FrameRecord], frames: dict[int, bytes]) -> dict[int, np.ndarray]:
+    """Each measured attempt's end-range frame (the kept frame nearest to it) with the result's overlay, keyed by
+    attempt index: the same drawing as a clip's snapshot (``vision.annotate.overlay_for``)."""
+    if not frames or not records:
+        return {}
+    kept = sorted(frames)
+    pos = {r.frame_index: i for i, r in enumerate(records)}
+    out: dict[int, np.ndarray] = {}
+    for a in res.attempts:
+        if a.end_range_frame is None:
+            continue
+        fid = kept[nearest_record(kept, a.end_range_frame)]
+        if fid not in pos:
+            continue
+        img = cv2.imdecode(np.frombuffer(frames[fid], np.uint8), cv2.IMREAD_COLOR)
+        if img is not None:
+            out[a.index] = draw_overlay(np.ascontiguousarray(img[:, :, ::-1]), overlay_for(res, records, pos[fid]))
+    return out
 
 
 def check_rows(checks: dict[str, bool]) -> list[tuple[str, bool]]:
