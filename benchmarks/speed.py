@@ -165,7 +165,7 @@ def peak_memory_mb(clip: Path) -> tuple[float, float, float]:
     return peak_pss / 1024.0, peak_rss / 1024.0, dt
 
 
-def live(clip: Path, seconds: float = 10.0) -> dict[str, float]:
+def live(clip: Path, seconds: float = 10.0, long_side_px: int | None = None) -> dict[str, float]:
     """Live path at 720p: a fixed-size processor step per frame (pose + live state + overlay)."""
     import numpy as np
 
@@ -181,10 +181,10 @@ def live(clip: Path, seconds: float = 10.0) -> dict[str, float]:
             img = canvas
         frames.append(img)
     try:
-        from vision.live import LiveProcessor, LiveSettings  # built for the app
+        from vision.live import LONG_SIDE_PX, LiveProcessor, LiveSettings  # built for the app
 
         # a foot length, as the app asks for: the first frame is searched for upright lines, attempts' frames kept
-        proc = LiveProcessor(LiveSettings(sex="f", foot_length_cm=24.0))
+        proc = LiveProcessor(LiveSettings(sex="f", foot_length_cm=24.0, long_side_px=long_side_px or LONG_SIDE_PX))
         step = proc.process
     except ImportError:
         from vision.draw import OverlayState, draw_overlay

@@ -133,7 +133,7 @@ class LiveConfig:
     edge_px: float = 1.5
     scale_every: int = 10  # recompute the scale every this many frames
     scale_samples: int = 300
-    max_log: int = 36000  # frames kept for the session result (20 min at 30 fps; the latest are kept)
+    max_log: int = 18000  # frames kept for the session result (10 min at 30 fps, ~5 kB each; the latest are kept)
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)  # how the session's frames are measured
     euro_min_cutoff_hz: float = 1.5
     euro_beta: float = 0.05
@@ -740,8 +740,13 @@ class LiveScreen:
         lists the attempts the user saw captured. Raises ``NoPersonError`` when nobody was seen."""
         self.finish()
         recs = list(self._records)
+        # "close enough" as the live check judges it (the shin's share of the frame, ``min_shin_fraction``): the
+        # webcam's frames are smaller than a clip's 1280 px, so the clip's minimum in pixels is scaled to them
+        long_side = max((max(r.width_px, r.height_px) for r in recs), default=1280)
+        acfg = self.cfg.analysis
+        acfg = replace(acfg, view=replace(acfg.view, min_shin_px=self.cfg.min_shin_fraction * long_side))
         res = analyze_records(recs, self.fist, self.scale_inputs, side=self.session_side() or "auto",
-                              cfg=self.cfg.analysis, source=source, spans=self.attempt_spans())
+                              cfg=acfg, source=source, spans=self.attempt_spans())
         t = [r.time_s for r in recs]
         dropped = len(self.attempts) - len(res.attempts)
         if dropped > 0:

@@ -195,7 +195,7 @@ def test_processor_on_real_frames_keeps_one_size_and_measures():
     from vision.live import LiveProcessor, LiveSettings
 
     clip = need(PEXELS)
-    proc = LiveProcessor(LiveSettings(sex="f", foot_length_cm=24.0))
+    proc = LiveProcessor(LiveSettings(sex="f", foot_length_cm=24.0, long_side_px=640))
     outs = []
     sizes_in = []
     feet_cut = []  # the aspect-ratio change below crops the feet out of the picture
@@ -238,6 +238,16 @@ def test_processor_on_real_frames_keeps_one_size_and_measures():
     assert fps >= 10  # >= 15 on an idle 2-core machine; slack for a loaded CI box
 
 
+@pytest.mark.parametrize(("size", "long_side", "want"), [
+    ((1920, 1080), 1280, (1280, 720)), ((1280, 720), 1280, (1280, 720)), ((640, 480), 1280, (640, 480)),
+    ((1080, 1920), 640, (360, 640)), ((641, 361), 1280, (640, 360)),
+])
+def test_the_live_frame_size_keeps_the_orientation_and_never_enlarges(size, long_side, want):
+    from vision.live import fixed_size_for
+
+    assert fixed_size_for(*size, long_side) == want
+
+
 def test_live_processor_finds_the_three_squat_bottoms_of_the_real_clip():
     """The webcam path on the real squat clip fed frame by frame: three attempts at the three bottoms
     (about 0-0.8 s, 4.8-5.7 s, 9.7-10.4 s) with shin angles close to the clip analysis (~30-33 deg)."""
@@ -256,7 +266,7 @@ def test_live_processor_finds_the_three_squat_bottoms_of_the_real_clip():
 
 
 def _live_session(name: str, **settings):
-    """A bundled sample fed frame by frame to the webcam processor (real model, 640 px live size)."""
+    """A bundled sample fed frame by frame to the webcam processor (real model, at the sample's own size)."""
     import json
     from pathlib import Path
 

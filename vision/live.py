@@ -30,7 +30,7 @@ from vision.draw import OverlayState, _text, draw_overlay
 from vision.pipeline import mark_upright_lines, observe_frame
 from vision.pose import MediaPipePose, PoseEstimator
 
-LONG_SIDE_PX = 640
+LONG_SIDE_PX = 1280  # as a clip's frames: the session's result is measured on them (640 px read worse, see docs)
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,9 @@ class LiveStatus:
 
 
 def fixed_size_for(width: int, height: int, long_side: int = LONG_SIDE_PX) -> tuple[int, int]:
-    """(w, h) with the given long side, the frame's orientation and aspect ratio, both even."""
-    s = long_side / max(width, height)
+    """(w, h) with the frame's orientation and aspect ratio, both even: its own size, or smaller to the given long
+    side (a smaller stream is not enlarged: that adds pixels to process, not detail)."""
+    s = min(1.0, long_side / max(width, height))
     w = max(2, int(round(width * s / 2)) * 2)
     h = max(2, int(round(height * s / 2)) * 2)
     return w, h
