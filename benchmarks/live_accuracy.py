@@ -59,6 +59,9 @@ def summary(rows: list[dict]) -> dict[str, Any]:
             "result_kpt": _errors(sel, "result", "kpt"), "result_shin": _errors(sel, "result", "shin"),
             "lifts_caught": f"{sum(bool(a['lifted_detected']) for a in lifts)}/{len(lifts)}",
         }
+        for key in ("preview", "result"):  # heel-down attempts (truth under 0.5 cm) flagged as lifted
+            down = [a for r in sel for a in r[key] if a["lift_true_cm"] < 0.5 and a["lifted_detected"] is not None]
+            out[label][f"{key}_false_alarms"] = f"{sum(bool(a['lifted_detected']) for a in down)}/{len(down)}"
     return out
 
 
@@ -81,11 +84,12 @@ def main(argv: list[str] | None = None) -> int:
                                        for a in r["result"]])
     s = summary(rows)
     print("| clips | measured | attempts found | live preview: knee past toe MAE cm / shin MAE deg | session result | "
-          "heel lifts >= 1 cm caught |")
-    print("| --- | --- | --- | --- | --- | --- |")
+          "heel lifts >= 1 cm caught | false alarms: preview / result |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for label, v in s.items():
         print(f"| {label} ({v['clips']}) | {', '.join(v['methods'])} | {v['found']} | {_fmt(v['preview_kpt'])} / "
-              f"{_fmt(v['preview_shin'])} | {_fmt(v['result_kpt'])} / {_fmt(v['result_shin'])} | {v['lifts_caught']} |")
+              f"{_fmt(v['preview_shin'])} | {_fmt(v['result_kpt'])} / {_fmt(v['result_shin'])} | {v['lifts_caught']} | "
+              f"{v['preview_false_alarms']} / {v['result_false_alarms']} |")
     if ns.json:
         ns.json.write_text(json.dumps({"rows": rows, "summary": s}, indent=1, default=str))
     return 0
