@@ -15,6 +15,10 @@ from screening.geometry import floor_up_normal, unit
 MASK_THRESHOLD = 0.5
 NAN2 = np.array([np.nan, np.nan])
 IMAGE_DOWN = np.array([0.0, 1.0])
+# the heel's lowest point: where the lowest pixel hangs more than HEEL_SPUR below the level the outline holds over
+# HEEL_SUPPORT of the sole, that level (a spur of the mask onto a printed marker: 4-13 px too low on a rendered clip)
+HEEL_SUPPORT_FOOT_LENGTHS = 0.12
+HEEL_SPUR_FOOT_LENGTHS = 0.03
 
 
 @dataclass(frozen=True)
@@ -94,11 +98,16 @@ def extreme_point(
     constraint_dir: np.ndarray | None = None,
     constraint_max_px: float | None = None,
     constraint_origin: np.ndarray | None = None,
+    support_px: float = 0.0,
+    spur_px: float = 0.0,
 ) -> np.ndarray:
     """The silhouette point inside the disc that lies furthest along ``direction`` (sub-pixel).
 
     Optional constraint: only pixels whose offset from ``constraint_origin`` along ``constraint_dir`` is
-    at most ``constraint_max_px`` (e.g. "no higher than 4 cm above the floor").
+    at most ``constraint_max_px`` (e.g. "no higher than 4 cm above the floor"). ``support_px``: where the furthest
+    pixel lies more than ``spur_px`` beyond the level the silhouette holds over a stretch ``support_px`` wide
+    (``supported_extreme``), that level is taken instead: a thin spur of the mask beyond the outline (onto a printed
+    marker under the heel) is not the outline.
     """
     if not np.all(np.isfinite(center)) or not np.all(np.isfinite(direction)) or radius_px < 2:
         return NAN2.copy()
@@ -112,9 +121,32 @@ def extreme_point(
     d = unit(direction)
     proj = xs[sel] * d[0] + ys[sel] * d[1]
     top = proj.max()
+    if support_px > 0:
+        p = supported_extreme(xs[sel], ys[sel], d, support_px)
+        if top - float(p @ d) > spur_px:  # a spur reaches this far beyond the held outline: take the outline
+            edge = _refine_edge(mask, p, d, span_px=1.5)
+            return edge if np.all(np.isfinite(edge)) else p + 0.5 * d  # the spur continues there: the pixel's side
     near = proj >= top - 1.0  # the pixels on the extreme edge; take their centre to avoid jitter
     p = np.array([xs[sel][near].mean(), ys[sel][near].mean()])
     return _refine_edge(mask, p, d)
+
+
+def supported_extreme(xs: np.ndarray, ys: np.ndarray, direction: np.ndarray, width_px: float) -> np.ndarray:
+    """The pixel (x, y) of the outline furthest along the unit ``direction`` that the silhouette reaches over a
+    stretch at least ``width_px`` wide across it: the outline's furthest level per 1-px column across the direction,
+    then the deepest level held by every column of some ``width_px`` run (a morphological opening of the outline)."""
+    across = np.array([-direction[1], direction[0]])
+    a = np.floor(xs * across[0] + ys * across[1]).astype(int)
+    along = xs * direction[0] + ys * direction[1]
+    lo = int(a.min())
+    cols = np.full(int(a.max()) - lo + 1, -np.inf)
+    np.maximum.at(cols, a - lo, along)
+    n = max(1, min(len(cols), int(round(width_px))))
+    runs = np.lib.stride_tricks.sliding_window_view(cols, n).min(axis=1)  # each run's shallowest column
+    k = int(np.argmax(runs))
+    level = float(runs[k])
+    centre = lo + k + 0.5 * (n - 1) + 0.5
+    return centre * across + level * direction
 
 
 def _front_edges(mask: np.ndarray, centres: np.ndarray, normal: np.ndarray, span_px: float) -> list[float | None]:
@@ -234,9 +266,11 @@ def leg_points(
         mask, heel_px, 0.25 * foot_len, -f, constraint_dir=up, constraint_max_px=low_band, constraint_origin=heel_px
     )
     # the heel's lowest point: below the heel landmark (which rides up and down the back of the heel), in the
-    # rear part of the foot only
+    # rear part of the foot only, held over a stretch of the sole: a thin spur of the mask below it (onto a printed
+    # marker under the heel: 4-13 px too low on a rendered clip) is not the heel
     heel_bottom = extreme_point(
-        mask, heel_px, 0.45 * foot_len, down, constraint_dir=f, constraint_max_px=0.15 * foot_len, constraint_origin=heel_px
+        mask, heel_px, 0.45 * foot_len, down, constraint_dir=f, constraint_max_px=0.15 * foot_len, constraint_origin=heel_px,
+        support_px=HEEL_SUPPORT_FOOT_LENGTHS * foot_len, spur_px=HEEL_SPUR_FOOT_LENGTHS * foot_len,
     )
     toe_bottom = extreme_point(mask, toe_px, 0.3 * foot_len, down)
     shin_dir = shin_front_direction(mask, knee_px, ankle_px, f)

@@ -42,6 +42,47 @@ def test_extreme_point_empty_and_constrained():
     assert p[1] >= 64 and p[0] < 70
 
 
+def heel_with_spur(spur_width_px: int, spur_len_px: int = 12, tilt_deg: float = 0.0) -> np.ndarray:
+    """A foot-like slab (flat sole at y = 60 before ``tilt_deg``) with a thin spur hanging below its rear part, as the
+    segmentation leaks onto a printed marker under the heel (rendered clip: 4-13 px too low)."""
+    yy, xx = np.mgrid[0:120, 0:160].astype(float)
+    a = math.radians(tilt_deg)
+    x, y = (xx - 80) * math.cos(a) + (yy - 60) * math.sin(a), -(xx - 80) * math.sin(a) + (yy - 60) * math.cos(a)
+    body = (x > -40) & (x < 40) & (y > -30) & (y <= 0)
+    spur = (np.abs(x + 20) <= spur_width_px / 2) & (y > 0) & (y <= spur_len_px) & (spur_width_px > 0)
+    return (body | spur).astype(np.float32)
+
+
+@pytest.mark.parametrize("spur_width_px", [0, 2, 4, 6])
+def test_the_heel_bottom_ignores_a_thin_spur_below_the_sole(spur_width_px):
+    """The heel's lowest point is the level the outline holds over a stretch of the sole (``support_px``): a spur
+    narrower than that is not taken, and without one it is the plain lowest point."""
+    m = heel_with_spur(spur_width_px)
+    down = np.array([0.0, 1.0])
+    plain = extreme_point(m, np.array([60.0, 50.0]), 40, down)
+    held = extreme_point(m, np.array([60.0, 50.0]), 40, down, support_px=10.0, spur_px=3.0)
+    # a spur shorter than ``spur_px`` is taken as the outline (ordinary frames keep the plain lowest point)
+    short = extreme_point(heel_with_spur(spur_width_px, 2), np.array([60.0, 50.0]), 40, down, support_px=10.0,
+                          spur_px=3.0)
+    assert short == pytest.approx(extreme_point(heel_with_spur(spur_width_px, 2), np.array([60.0, 50.0]), 40, down))
+    assert held[1] == pytest.approx(60.5, abs=0.6)  # the sole's edge (pixel rows 31-60 of the slab)
+    if spur_width_px:
+        assert plain[1] > 70  # the plain lowest point is the spur's tip
+    else:
+        assert plain[1] == pytest.approx(held[1], abs=0.6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(-12.0, 12.0), st.integers(1, 6), st.integers(5, 16))
+def test_the_supported_heel_bottom_is_on_the_sole_for_any_tilt(tilt_deg, spur_width_px, spur_len_px):
+    m = heel_with_spur(spur_width_px, spur_len_px, tilt_deg)
+    a = math.radians(tilt_deg)
+    down = np.array([-math.sin(a), math.cos(a)])  # the sole's outward normal
+    p = extreme_point(m, np.array([60.0, 50.0]), 45, down, support_px=10.0, spur_px=3.0)
+    depth = (p[0] - 80) * down[0] + (p[1] - 60) * down[1]  # distance below the sole's line
+    assert -1.5 <= depth <= 1.5
+
+
 @pytest.mark.parametrize("lean_deg", [5.0, 20.0, 35.0, 50.0])
 def test_shin_front_edge_direction_of_a_leaning_bar(lean_deg):
     h, w = 600, 600
