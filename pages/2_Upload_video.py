@@ -27,6 +27,7 @@ annotate = st.checkbox("Also write the annotated video", value=True, key="upload
 
 if up is None:
     st.info("Choose a video to analyse. Set the side, fist width and scale in the sidebar first.")
+    models.warm()  # the pose models are built while the user picks a file (once per session), not in the first upload
     st.stop()
 
 data = up.getvalue()

@@ -52,6 +52,8 @@ def test_upload_page_states_the_limit_and_marker_download_appears():
     at.run()
     assert "200 MB" in texts(at) and "2 minutes" in texts(at)
     assert "No scale given" in sidebar_captions(at)
+    models = at.session_state["clip_models"]  # built while the user picks a file, so the first upload runs warm
+    assert models.pose._pose is not None and models.people._pose is not None
     assert not any("marker" in b.label.lower() for b in at.get("download_button"))
     at.sidebar.checkbox(key="cfg_use_marker").check()
     at.sidebar.number_input(key="cfg_foot_cm").set_value(24.5)
