@@ -20,6 +20,8 @@ What it keeps, per session:
   end_fraction * (peak - rest))`` (or the person is lost). During an attempt, the heel-down frame with
   the greatest knee travel is its end range; frames with the heel lifted never count and flag the
   attempt.
+- **Result**: everything above is the live preview; the session's frames are kept, and ``to_result`` measures the
+  captured attempts with the clip analysis (``screening.analysis.analyze_records``), 3-D when it can be.
 """
 
 from __future__ import annotations
@@ -150,7 +152,6 @@ class LiveAttempt:
     end_time_s: float
     end_range_time_s: float | None
     end_range_frame: int | None
-    end_range_log_pos: int | None  # position in the session log (for the session result)
     knee_past_toe_px: float | None
     knee_past_toe_cm: float | None
     fist_widths: float | None
@@ -235,7 +236,6 @@ class _Running:
     best_key: tuple[int, float] | None = None
     best_t: float | None = None
     best_frame: int | None = None
-    best_log: int | None = None
     best_kpt_px: float | None = None
     best_shin: float | None = None
     last_seen_t: float = 0.0
@@ -567,9 +567,8 @@ class LiveScreen:
         kpt_cm = kpt_px / self.scale.px_per_cm if self.scale is not None and math.isfinite(kpt_px) else math.nan
 
         self._records.append(rec)
-        log_pos = len(self._records) - 1
 
-        finished, new_best = self._step_attempt(t, rec, shin, kpt_px, lift_cm, heel_down, log_pos, cut)
+        finished, new_best = self._step_attempt(t, rec, shin, kpt_px, lift_cm, heel_down, cut)
         run = self._running
         best_cm = None
         if run is not None and run.best_kpt_px is not None and self.scale is not None:
@@ -614,7 +613,6 @@ class LiveScreen:
         kpt_px: float,
         lift_cm: float,
         heel_down: bool | None,
-        log_pos: int,
         cut: bool = False,
     ) -> tuple[LiveAttempt | None, bool]:
         cfg = self.cfg
@@ -653,7 +651,7 @@ class LiveScreen:
             key = (1, kpt_px) if math.isfinite(kpt_px) else (0, shin)
             if run.best_key is None or key > run.best_key:
                 run.best_key = key
-                run.best_t, run.best_frame, run.best_log = t, rec.frame_index, log_pos
+                run.best_t, run.best_frame = t, rec.frame_index
                 run.best_kpt_px = kpt_px if math.isfinite(kpt_px) else None
                 run.best_shin = shin
                 new_best = True
@@ -695,7 +693,6 @@ class LiveScreen:
             end_time_s=t_end,
             end_range_time_s=run.best_t,
             end_range_frame=run.best_frame,
-            end_range_log_pos=run.best_log,
             knee_past_toe_px=run.best_kpt_px,
             knee_past_toe_cm=cm,
             fist_widths=cm / self.fist.width_cm if cm is not None else None,
@@ -749,11 +746,11 @@ class LiveScreen:
                               cfg=acfg, source=source, spans=self.attempt_spans())
         t = [r.time_s for r in recs]
         dropped = len(self.attempts) - len(res.attempts)
-        if dropped > 0:
-            res.warnings.append(f"The first {dropped} attempt(s) began before the last {len(recs)} frames this session keeps "
-                                "and are left out: stop and start a new session every few minutes.")
+        left_out = [f"The first {dropped} attempt(s) began before the last {len(recs)} frames this session keeps and "
+                    "are left out: stop and start a new session every few minutes."] if dropped > 0 else []
         return replace(
             res,
+            warnings=[*res.warnings, *left_out],
             side_reason="set by you" if self.side_setting != "auto" else "chosen live (front leg / leg nearer the camera)",
             video={"live": True, "frames": len(recs), "duration_s": (t[-1] - t[0]) if t else 0.0},
         )

@@ -185,7 +185,7 @@ class LiveProcessor:
             self._keep_attempt_frames(self.screen.finish())
             res = self.screen.to_result(source)
             records = self.screen.records
-            self.snapshots = end_range_snapshots(res, records, self._kept_frames)
+            self.snapshots = snapshots_from_kept_frames(res, records, self._kept_frames)
             return res
 
     def _keep_attempt_frames(self, finished: LiveAttempt | None) -> None:
@@ -300,7 +300,7 @@ def encode_jpeg(rgb: np.ndarray, quality: int = 92) -> bytes:
     return buf.tobytes() if ok else b""
 
 
-def end_range_snapshots(res: ScreenResult, records: list[FrameRecord], frames: dict[int, bytes]) -> dict[int, np.ndarray]:
+def snapshots_from_kept_frames(res: ScreenResult, records: list[FrameRecord], frames: dict[int, bytes]) -> dict[int, np.ndarray]:
     """Each measured attempt's end-range frame (the kept frame nearest to it) with the result's overlay, keyed by
     attempt index: the same drawing as a clip's snapshot (``vision.annotate.overlay_for``)."""
     if not frames or not records:
