@@ -284,11 +284,12 @@ def _live_session(name: str, **settings):
 @pytest.mark.parametrize(("name", "settings", "source"), [
     ("marker", {"marker_cm": 10.0}, "marker"),  # measured 9.7 / 7.6 cm, 41.0 / 37.6 deg (live preview 42.6 / 38.3)
     ("upright_lines", {"foot_length_cm": 25.95}, "upright_lines"),  # 6.3 / 8.1 cm, 35.9 / 38.1 deg
+    ("fail_left", {"foot_length_cm": 25.95, "camera_height_cm": 60.0}, "camera_height"),  # 2.3 / 3.1 cm, 27.1 / 27.7
 ])
 def test_the_webcam_session_is_measured_in_3d_like_a_clip(name: str, settings: dict, source: str):
     """A webcam session's result is the clip analysis of its frames: with the printed marker (found in every 5th
-    frame) or upright lines behind (searched once) it is measured in 3-D, each captured attempt close to the
-    rendered truth; the snapshots are the result's end-range frames, drawn with its numbers."""
+    frame), upright lines behind (searched once) or the camera height it is measured in 3-D, each captured attempt
+    close to the rendered truth; the snapshots are the result's end-range frames, drawn with its numbers."""
     proc, truth = _live_session(name, **settings)
     live = proc.attempts()
     res = proc.result()
