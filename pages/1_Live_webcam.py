@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - it is a dependency
     st.error("The live webcam needs the package streamlit-webrtc: pip install streamlit-webrtc")
     st.stop()
 
-from vision.live import LiveProcessor, check_rows, fmt_cm  # noqa: E402  (after the import check)
+from vision.live import LiveProcessor, attempt_rows, check_rows, fmt_cm  # noqa: E402  (after the import check)
 
 live_settings = settings.live_settings()
 
@@ -92,11 +92,11 @@ def _show(proc: LiveProcessor) -> None:
             f"{s.fps:.1f} fps (frames analysed per second)"
         )
     if s.attempts:
-        attempts_box.dataframe(
-            [{"attempt": a.index + 1, "knee past toe (cm)": None if a.knee_past_toe_cm is None else
-              round(a.knee_past_toe_cm, 1), "shin angle (deg)": None if a.shin_angle_deg is None else
-              round(a.shin_angle_deg, 1), "heel": "down" if a.heel_down else "LIFTED", "note": a.reason}
-             for a in s.attempts], hide_index=True)
+        with attempts_box.container():
+            st.dataframe(attempt_rows(s), hide_index=True)
+            if s.measured_how:
+                st.caption(f"Captured attempts measured like a recorded clip: {s.measured_how} (a newer attempt "
+                           "shows its preview until it is measured, a moment after it ends).")
         if proc.error:
             st.error("The live analysis hit a problem on a frame; it keeps going. " + proc.error[:120])
 

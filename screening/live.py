@@ -716,11 +716,13 @@ class LiveScreen:
         """The session's kept frames (the latest ``max_log``), in time order."""
         return list(self._records)
 
-    def attempt_spans(self) -> list[AttemptSpan]:
-        """Each captured attempt as positions (inclusive) in the session's kept frames (``records``)."""
-        t = np.array([r.time_s for r in self._records])
+    def attempt_spans(self, records: list[FrameRecord] | None = None,
+                      attempts: list[LiveAttempt] | None = None) -> list[AttemptSpan]:
+        """Each captured attempt as positions (inclusive) in the session's kept frames (default: this session's)."""
+        recs = self.records if records is None else records
+        t = np.array([r.time_s for r in recs])
         spans = []
-        for a in self.attempts:
+        for a in self.attempts if attempts is None else attempts:
             if not len(t) or a.start_time_s < t[0]:  # begun before the kept frames (a session over max_log): left out
                 continue
             lo = int(np.searchsorted(t, a.start_time_s, side="left"))
@@ -729,30 +731,35 @@ class LiveScreen:
         return spans
 
     def to_result(self, source: str = "webcam") -> ScreenResult:
-        """The session as a ``ScreenResult``: the attempts captured live, each measured by the clip analysis.
-
-        ``analyze_records`` reads the session's frames exactly as a recorded clip's (floor line, scale, zero-phase
-        smoothing, the end range and the heel within each attempt, and the 3-D camera model when a marker, a camera
-        height or upright lines give one); only the attempts' time spans come from the live screen, so the result
-        lists the attempts the user saw captured. Raises ``NoPersonError`` when nobody was seen."""
+        """The session as a ``ScreenResult`` (closing an attempt still running): see ``measure``."""
         self.finish()
-        recs = list(self._records)
+        return self.measure(self.records, list(self.attempts), self.session_side(), source)
+
+    def measure(self, records: list[FrameRecord], attempts: list[LiveAttempt], side: str | None,
+                source: str = "webcam") -> ScreenResult:
+        """The attempts captured live, each measured by the clip analysis over the session's frames.
+
+        ``analyze_records`` reads the frames exactly as a recorded clip's (floor line, scale, zero-phase smoothing,
+        the end range and the heel within each attempt, and the 3-D camera model when a marker, a camera height or
+        upright lines give one); only the attempts' time spans come from the live screen, so the result lists the
+        attempts the user saw captured. Reads nothing but its arguments and the session's settings, so it can run
+        on copies beside the live stream. Raises ``NoPersonError`` when nobody was seen."""
         # "close enough" as the live check judges it (the shin's share of the frame, ``min_shin_fraction``): the
         # webcam's frames are smaller than a clip's 1280 px, so the clip's minimum in pixels is scaled to them
-        long_side = max((max(r.width_px, r.height_px) for r in recs), default=1280)
+        long_side = max((max(r.width_px, r.height_px) for r in records), default=1280)
         acfg = self.cfg.analysis
         acfg = replace(acfg, view=replace(acfg.view, min_shin_px=self.cfg.min_shin_fraction * long_side))
-        res = analyze_records(recs, self.fist, self.scale_inputs, side=self.session_side() or "auto",
-                              cfg=acfg, source=source, spans=self.attempt_spans())
-        t = [r.time_s for r in recs]
-        dropped = len(self.attempts) - len(res.attempts)
-        left_out = [f"The first {dropped} attempt(s) began before the last {len(recs)} frames this session keeps and "
-                    "are left out: stop and start a new session every few minutes."] if dropped > 0 else []
+        res = analyze_records(records, self.fist, self.scale_inputs, side=side or "auto", cfg=acfg, source=source,
+                              spans=self.attempt_spans(records, attempts))
+        t = [r.time_s for r in records]
+        dropped = len(attempts) - len(res.attempts)
+        left_out = [f"The first {dropped} attempt(s) began before the last {len(records)} frames this session keeps "
+                    "and are left out: stop and start a new session every few minutes."] if dropped > 0 else []
         return replace(
             res,
             warnings=[*res.warnings, *left_out],
             side_reason="set by you" if self.side_setting != "auto" else "chosen live (front leg / leg nearer the camera)",
-            video={"live": True, "frames": len(recs), "duration_s": (t[-1] - t[0]) if t else 0.0},
+            video={"live": True, "frames": len(records), "duration_s": (t[-1] - t[0]) if t else 0.0},
         )
 
     def session_side(self) -> str | None:

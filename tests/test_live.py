@@ -290,8 +290,18 @@ def test_the_webcam_session_is_measured_in_3d_like_a_clip(name: str, settings: d
     """A webcam session's result is the clip analysis of its frames: with the printed marker (found in every 5th
     frame), upright lines behind (searched once) or the camera height it is measured in 3-D, each captured attempt
     close to the rendered truth; the snapshots are the result's end-range frames, drawn with its numbers."""
+    from dataclasses import replace
+
+    from vision.live import attempt_rows
+
     proc, truth = _live_session(name, **settings)
     live = proc.attempts()
+    # while filming, each captured attempt was measured beside the stream; the page's table shows those numbers
+    during = proc.wait_measured()
+    assert during is not None and len(during.attempts) == len(live)
+    rows = attempt_rows(replace(proc.latest_status(), measured_attempts=during.attempts))
+    assert [r["measured"] for r in rows] == ["like a clip"] * len(live)
+    assert [r["knee past toe (cm)"] for r in rows] == [round(a.knee_past_toe_cm, 1) for a in during.attempts]
     res = proc.result()
     cam = res.view["camera_model"]
     assert cam["used"] and cam["source"] == source, cam
@@ -302,6 +312,8 @@ def test_the_webcam_session_is_measured_in_3d_like_a_clip(name: str, settings: d
         assert got.knee_past_toe_cm == pytest.approx(want["end_range_knee_past_toe_cm"], abs=0.8)
         assert got.shin_angle_deg == pytest.approx(want["end_range_shin_angle_deg"], abs=1.5)
     assert "3-D" in res.scale.detail
+    for a, b in zip(during.attempts, res.attempts, strict=True):  # the frames after the last attempt change little
+        assert a.knee_past_toe_cm == pytest.approx(b.knee_past_toe_cm, abs=0.3)
     snaps = proc.snapshot_images()
     assert sorted(snaps) == [0, 1]
     assert {im.shape for im in snaps.values()} == {(proc.size[1], proc.size[0], 3)}
@@ -371,3 +383,21 @@ def test_a_heel_held_up_the_whole_session_is_refused_like_a_clip(lift_px: float,
         assert any("heel stayed off the floor" in f for f in res.view["failures"])
     else:
         assert res.view["ok"] and res.best.verdict in ("pass", "fail")
+
+
+def test_the_attempts_table_shows_the_measured_numbers_where_measured_and_the_preview_otherwise():
+    from vision.live import LiveStatus, attempt_rows
+
+    sc = screen()
+    for i, s in enumerate(drive([30.0, 36.0])):
+        sc.update(record(i, s))
+    assert len(sc.attempts) == 2
+    first_only = sc.measure(sc.records, sc.attempts[:1], sc.session_side())  # the second not measured yet
+    status = LiveStatus(0, 0.0, {}, [], True, "left", None, None, None, None, None, False, 2, "foot_length", 30.0,
+                        (640, 640), attempts=list(sc.attempts), measured_attempts=first_only.attempts,
+                        measured_how="flat in the picture")
+    rows = attempt_rows(status)
+    assert [r["measured"] for r in rows] == ["like a clip", "preview"]
+    assert rows[0]["knee past toe (cm)"] == round(first_only.attempts[0].knee_past_toe_cm, 1)
+    assert rows[1]["knee past toe (cm)"] == round(sc.attempts[1].knee_past_toe_cm, 1)
+    assert [r["attempt"] for r in rows] == [1, 2]

@@ -22,9 +22,10 @@ import numpy as np
 
 from calibration.fist import fist_width
 from calibration.scale import SubjectSettings
+from screening.errors import AnkleScreenError
 from screening.live import CHECK_LABELS, LiveAttempt, LiveConfig, LiveFrame, LiveScreen
 from screening.records import FrameRecord
-from screening.results import ScreenResult
+from screening.results import Attempt, ScreenResult, measured_how
 from vision.annotate import nearest_record, overlay_for
 from vision.draw import OverlayState, _text, draw_overlay
 from vision.pipeline import mark_upright_lines, observe_frame
@@ -67,6 +68,9 @@ class LiveStatus:
     fps: float
     frame_size: tuple[int, int]
     attempts: list[LiveAttempt] = field(default_factory=list)
+    # the captured attempts measured by the clip analysis so far (``LiveProcessor.measured``), and how
+    measured_attempts: list[Attempt] = field(default_factory=list)
+    measured_how: str | None = None
 
 
 def fixed_size_for(width: int, height: int, long_side: int = LONG_SIDE_PX) -> tuple[int, int]:
@@ -161,6 +165,10 @@ class LiveProcessor:
         self.input_sizes: set[tuple[int, int]] = set()
         self.last: LiveFrame | None = None
         self.error: str | None = None
+        # the session so far measured by the clip analysis, redone beside the stream after each captured attempt
+        self.measured: ScreenResult | None = None
+        self._measuring: threading.Thread | None = None
+        self._measure_again = False
 
     # -------------------------------------------------------------- numbers
     def fps(self) -> float:
@@ -187,6 +195,41 @@ class LiveProcessor:
             records = self.screen.records
             self.snapshots = snapshots_from_kept_frames(res, records, self._kept_frames)
             return res
+
+    def _measure_in_background(self) -> None:
+        """(Lock held.) Measure the session so far on copies of its frames and attempts in a thread of its own, so
+        the attempts listed on the page show the result's numbers while the user goes on; one at a time."""
+        if self._measuring is not None and self._measuring.is_alive():
+            self._measure_again = True
+            return
+        args = (self.screen.records, list(self.screen.attempts), self.screen.session_side())
+        self._measuring = threading.Thread(target=self._measure, args=args, name="ankle-live-measure", daemon=True)
+        self._measuring.start()
+
+    def _measure(self, records: list[FrameRecord], attempts: list[LiveAttempt], side: str | None) -> None:
+        res: ScreenResult | None = None
+        try:
+            res = self.screen.measure(records, attempts, side)
+        except AnkleScreenError:
+            pass  # nobody measurable yet: the preview stands
+        except Exception as exc:  # noqa: BLE001 - keep the stream alive; the page shows the message
+            self.error = f"{type(exc).__name__}: {exc}"
+        with self._lock:
+            if res is not None:
+                self.measured = res
+            again, self._measure_again = self._measure_again, False
+            if again:
+                self._measure_in_background()
+
+    def wait_measured(self, timeout_s: float = 30.0) -> ScreenResult | None:
+        """The latest background measurement, once any running one has finished (tests, the page's last update)."""
+        while True:
+            t = self._measuring
+            if t is None or not t.is_alive():
+                return self.measured
+            t.join(timeout_s)
+            if t.is_alive():
+                return self.measured
 
     def _keep_attempt_frames(self, finished: LiveAttempt | None) -> None:
         """Keep the frames of a finished attempt that its measured end range can fall on (near its live best heel-down
@@ -227,6 +270,8 @@ class LiveProcessor:
                     math.nan if lf.shin_angle_deg is None else lf.shin_angle_deg, encode_jpeg(img))
             if lf.finished is not None or not lf.in_attempt:
                 self._keep_attempt_frames(lf.finished)
+            if lf.finished is not None:
+                self._measure_in_background()
         self._index += 1
         self.frames_processed += 1
         self._last_wall = time.perf_counter()
@@ -256,6 +301,8 @@ class LiveProcessor:
             fps=fps,
             frame_size=self.size or (0, 0),
             attempts=list(self.screen.attempts),
+            measured_attempts=list(self.measured.attempts) if self.measured is not None else [],
+            measured_how=measured_how(self.measured.view) if self.measured is not None else None,
         )
         while True:
             try:
@@ -318,6 +365,24 @@ def snapshots_from_kept_frames(res: ScreenResult, records: list[FrameRecord], fr
         if img is not None:
             out[a.index] = draw_overlay(np.ascontiguousarray(img[:, :, ::-1]), overlay_for(res, records, pos[fid]))
     return out
+
+
+def attempt_rows(status: LiveStatus) -> list[dict[str, object]]:
+    """The page's table of captured attempts: each one's numbers from the clip analysis of the session so far where
+    it has been measured (``measured_attempts``), else the live preview's, saying which."""
+    rows: list[dict[str, object]] = []
+    for live in status.attempts:  # matched by start time (the result leaves out attempts older than its frames)
+        m = next((x for x in status.measured_attempts if abs(x.start_time_s - live.start_time_s) < 0.1), None)
+        a = m if m is not None else live
+        rows.append({
+            "attempt": live.index + 1,
+            "knee past toe (cm)": None if a.knee_past_toe_cm is None else round(a.knee_past_toe_cm, 1),
+            "shin angle (deg)": None if a.shin_angle_deg is None else round(a.shin_angle_deg, 1),
+            "heel": "down" if a.heel_down else "LIFTED",
+            "measured": "like a clip" if m is not None else "preview",
+            "note": a.reason,
+        })
+    return rows
 
 
 def check_rows(checks: dict[str, bool]) -> list[tuple[str, bool]]:
