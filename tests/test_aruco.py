@@ -98,3 +98,44 @@ def test_a_marker_that_is_no_floor_square_falls_back_to_2d_with_a_reason(tmp_pat
     assert not res.view["shin_angle_method"].startswith("camera_model")
     assert any("No camera model from the marker" in w for w in res.warnings)
     assert res.scale is not None and res.scale.source == "marker"
+
+
+def test_a_photo_s_marker_too_thin_at_the_processing_size_is_found_at_its_own_resolution(tmp_path):
+    """A marker seen nearly edge-on (its black square 88 x 10 px in a 2560 px photo, 44 x 5 px once downsized to the
+    pipeline's 1280 px) is not found at the processing size; ``marker_at_full_resolution`` searches the photo itself
+    near the feet and returns the corners in the record's pixels."""
+    from screening.records import FrameRecord
+    from vision.landmarks import Landmark
+    from vision.pipeline import marker_at_full_resolution
+    from vision.video import read_still
+
+    sheet = marker_image(400)  # the printed sheet: the black square is its middle 80 %
+    n = sheet.shape[0]
+    w, h, x0, y0 = 88.0, 10.0, 1200.0, 1000.0
+    dst = np.float32([[x0, y0], [x0 + 1.25 * w, y0], [x0 + 1.25 * w + 6, y0 + 1.25 * h], [x0 + 6, y0 + 1.25 * h]])
+    warp = cv2.getPerspectiveTransform(np.float32([[0, 0], [n, 0], [n, n], [0, n]]), dst)
+    ink = cv2.warpPerspective(sheet, warp, (2560, 1440), flags=cv2.INTER_AREA)
+    paper = cv2.warpPerspective(np.full((n, n), 255, np.uint8), warp, (2560, 1440)) > 0
+    big = np.full((1440, 2560, 3), 150, np.uint8)
+    big[paper] = np.repeat(ink[paper][:, None], 3, axis=1)
+    path = tmp_path / "photo.png"
+    cv2.imwrite(str(path), cv2.GaussianBlur(big, (0, 0), 0.8)[:, :, ::-1])
+    small = read_still(path, 1280)
+    xy = np.full((33, 2), np.nan)
+    for lm, p in ((Landmark.LEFT_ANKLE, (560, 470)), (Landmark.LEFT_HEEL, (545, 485)), (Landmark.LEFT_FOOT_INDEX,
+                  (640, 488)), (Landmark.RIGHT_ANKLE, (420, 470)), (Landmark.RIGHT_HEEL, (405, 485)),
+                  (Landmark.RIGHT_FOOT_INDEX, (500, 488))):
+        xy[lm] = p
+    feet = xy[[Landmark.LEFT_ANKLE, Landmark.LEFT_HEEL, Landmark.LEFT_FOOT_INDEX]]
+    assert small.shape[:2] == (720, 1280) and marker_corners_px(small, feet) is None  # too thin at 1280 px
+
+    rec = FrameRecord(0, 0.0, 1280, 720, 150.0, xy, np.ones(33), np.zeros(33))
+    got = marker_at_full_resolution(path, rec)
+    assert got.marker_corners_px is not None and got.marker_side_px is not None
+    sq = dst.astype(float)  # the black square's corners at full size, then in the record's pixels
+    ctr = sq.mean(axis=0)
+    want = (ctr + (sq - ctr) / 1.25 + 0.5) / 2.0 - 0.5
+    assert np.abs(np.sort(got.marker_corners_px, axis=0) - np.sort(want, axis=0)).max() < 1.0
+    assert got.marker_side_px == pytest.approx(w / 2.0, rel=0.05)
+    nobody = FrameRecord(0, 0.0, 1280, 720, 150.0)
+    assert marker_at_full_resolution(path, nobody).marker_corners_px is None  # no feet to search beside

@@ -348,6 +348,8 @@ def analyze_clip(
             f"'{Path(path).name}' is cut short: only {decoded_s:.1f} s of its {info.duration_s:.1f} s could be read "
             "(an interrupted copy or upload?). Copy or export the whole clip again and retry."
         )
+    if info.is_still and options.marker_cm is not None and records[0].marker_corners_px is None:
+        records[0] = marker_at_full_resolution(path, records[0])
     if samples:
         by_frame = {r.frame_index: i for i, r in enumerate(records)}
         at_record = {by_frame[k]: v for k, v in samples.items()}
@@ -362,6 +364,26 @@ def analyze_clip(
     if models is not None and not info.is_still:
         models.prepare_helpers()
     return Analysis(result, records, info)
+
+
+def marker_at_full_resolution(path: str | Path, rec: FrameRecord) -> FrameRecord:
+    """A still's record with the floor marker searched again in the photo at its own resolution (the pose model saw
+    it downsized; a marker lying on the floor seen from low down is a sliver a few pixels tall there, and a phone photo
+    has up to 3x the pixels across it; 0.1-0.8 s). Corners in the record's pixels; unchanged if not found."""
+    from vision.aruco import marker_corners_px, side_from_corners_px
+
+    if rec.xy_px is None:
+        return rec
+    full = video.read_still(path)
+    s = full.shape[1] / rec.width_px
+    if s < 1.05:
+        return rec
+    feet = np.array([rec.xy_px[getattr(leg, k)] for leg in LEGS.values() for k in ("ankle", "heel", "toe")])
+    corners = marker_corners_px(full, (feet + 0.5) * s - 0.5)
+    if corners is None:
+        return rec
+    corners = (corners + 0.5) / s - 0.5
+    return replace(rec, marker_corners_px=corners, marker_side_px=side_from_corners_px(corners))
 
 
 def mark_upright_lines(records: list[FrameRecord], samples: dict[int, np.ndarray]) -> list[FrameRecord]:

@@ -99,6 +99,11 @@ def scaled_size(w: int, h: int, max_side_px: int | None, even: bool = False) -> 
     return (max(2, w - w % 2), max(2, h - h % 2)) if even else (w, h)
 
 
+def read_still(path: str | Path, max_side_px: int | None = None) -> np.ndarray:
+    """A still image as upright RGB (EXIF orientation applied), downsized to ``max_side_px`` if given."""
+    return _read_still(Path(path), max_side_px)
+
+
 def _read_still(path: Path, max_side_px: int | None) -> np.ndarray:
     import cv2
 
