@@ -101,6 +101,11 @@ class Analysis:
     info: video.VideoInfo
 
 
+def feet_px(xy_px: np.ndarray) -> np.ndarray:
+    """Both feet's ankle, heel and toe landmarks (6, 2) from a frame's (33, 2) landmarks: where the marker lies beside."""
+    return np.array([xy_px[getattr(leg, k)] for leg in LEGS.values() for k in ("ankle", "heel", "toe")], dtype=float)
+
+
 def observe_frame(
     rgb: np.ndarray,
     frame_index: int,
@@ -120,8 +125,7 @@ def observe_frame(
     if find_marker:  # after the pose: the marker lies beside the feet, searched there first (magnified)
         from vision.aruco import marker_corners_px, side_from_corners_px
 
-        feet = None if pose is None else np.array([pose.point(getattr(leg, k)) for leg in LEGS.values()
-                                                   for k in ("ankle", "heel", "toe")])
+        feet = None if pose is None else feet_px(pose.xy_px)
         corners = marker_corners_px(rgb, feet)
         marker = None if corners is None else side_from_corners_px(corners)
     if pose is None:
@@ -378,8 +382,7 @@ def marker_at_full_resolution(path: str | Path, rec: FrameRecord) -> FrameRecord
     s = full.shape[1] / rec.width_px
     if s < 1.05:
         return rec
-    feet = np.array([rec.xy_px[getattr(leg, k)] for leg in LEGS.values() for k in ("ankle", "heel", "toe")])
-    corners = marker_corners_px(full, (feet + 0.5) * s - 0.5)
+    corners = marker_corners_px(full, (feet_px(rec.xy_px) + 0.5) * s - 0.5)
     if corners is None:
         return rec
     corners = (corners + 0.5) / s - 0.5

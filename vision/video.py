@@ -101,12 +101,9 @@ def scaled_size(w: int, h: int, max_side_px: int | None, even: bool = False) -> 
 
 def read_still(path: str | Path, max_side_px: int | None = None) -> np.ndarray:
     """A still image as upright RGB (EXIF orientation applied), downsized to ``max_side_px`` if given."""
-    return _read_still(Path(path), max_side_px)
-
-
-def _read_still(path: Path, max_side_px: int | None) -> np.ndarray:
     import cv2
 
+    path = Path(path)
     data = np.fromfile(str(path), dtype=np.uint8)
     bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
     if bgr is None:
@@ -149,7 +146,7 @@ def probe(path: str | Path) -> VideoInfo:
     """Read the header and the first frame: size in display orientation, rate, duration, rotation."""
     path = Path(path)
     if is_still_image(path):
-        img = _read_still(path, None)
+        img = read_still(path)
         return VideoInfo(str(path), img.shape[1], img.shape[0], 0.0, 0.0, 1, 0, "image", True)
     container = _open(path)
     try:
@@ -272,7 +269,7 @@ def iter_frames(path: str | Path, max_side_px: int | None = None, codec_threads:
     """
     path = Path(path)
     if is_still_image(path):
-        yield Frame(0, 0.0, _read_still(path, max_side_px))
+        yield Frame(0, 0.0, read_still(path, max_side_px))
         return
     for index, t, vf in iter_decoded(path, codec_threads):
         yield Frame(index, t, upright_rgb(vf, max_side_px))
