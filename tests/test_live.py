@@ -401,3 +401,29 @@ def test_the_attempts_table_shows_the_measured_numbers_where_measured_and_the_pr
     assert rows[0]["knee past toe (cm)"] == round(first_only.attempts[0].knee_past_toe_cm, 1)
     assert rows[1]["knee past toe (cm)"] == round(sc.attempts[1].knee_past_toe_cm, 1)
     assert [r["attempt"] for r in rows] == [1, 2]
+
+
+def test_a_failing_background_measurement_keeps_the_stream_going_and_says_so(monkeypatch):
+    """The processor (fake pose model) measures each captured attempt in a thread of its own; if that measurement
+    fails, the stream goes on with the preview and the page gets the message, never a traceback."""
+    from tests.fakes import FakePose, H, W, drives
+    from vision.live import LiveProcessor, LiveSettings
+
+    proc = LiveProcessor(LiveSettings(sex="m", foot_length_cm=25.0), estimator=FakePose(drives((30.0, 36.0))))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("measurement failed")
+
+    monkeypatch.setattr(proc.screen, "measure", broken)
+    frame = np.full((H, W, 3), 128, np.uint8)
+    for i in range(int(2.5 * FPS)):  # the first drive ends at ~1.7 s
+        out = proc.process(frame, i / FPS)
+    assert out.shape == (proc.size[1], proc.size[0], 3)
+    assert len(proc.attempts()) == 1
+    assert proc.wait_measured() is None and proc.error == "RuntimeError: measurement failed"
+    monkeypatch.undo()
+    for i in range(int(2.5 * FPS), int(4.5 * FPS)):  # the second (ends at ~3.6 s) is measured, now that it works
+        proc.process(frame, i / FPS)
+    measured = proc.wait_measured()
+    assert measured is not None and len(measured.attempts) == len(proc.attempts()) == 2
+    assert all(a.knee_past_toe_cm is not None for a in measured.attempts)
