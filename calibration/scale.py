@@ -64,7 +64,7 @@ class SubjectSettings:
     foot_length_cm: float | None = None
     height_cm: float | None = None
     marker_cm: float | None = None
-    camera_height_cm: float | None = None  # floor to the lens; used by clip analysis (not by the live screen)
+    camera_height_cm: float | None = None  # floor to the lens; a clip's and a webcam session's result (not the live preview)
 
     def scale_inputs(self) -> ScaleInputs:
         return ScaleInputs(self.foot_length_cm, self.height_cm, self.marker_cm, self.sex, self.camera_height_cm)

@@ -30,6 +30,7 @@ from vision.annotate import nearest_record, overlay_for
 from vision.draw import OverlayState, _text, draw_overlay
 from vision.pipeline import mark_upright_lines, observe_frame
 from vision.pose import MediaPipePose, PoseEstimator
+from vision.upright_lines import lines_wanted
 
 LONG_SIDE_PX = 1280  # as a clip's frames: the session's result is measured on them (640 px read worse, see docs)
 
@@ -152,9 +153,7 @@ class LiveProcessor:
         # JPEG frames of the running attempt, and of finished attempts near their end range: frame -> (shin, bytes)
         self._attempt_frames: dict[int, tuple[float, bytes]] = {}
         self._kept_frames: dict[int, bytes] = {}
-        lines = settings.upright_lines
-        si = settings.scale_inputs()
-        self._want_lines = (si.foot_length_cm is not None or si.camera_height_cm is not None) if lines is None else lines
+        self._want_lines = lines_wanted(settings.upright_lines, settings.camera_height_cm, settings.foot_length_cm)
         self._lock = threading.Lock()
         self._index = 0
         self._t0: float | None = None

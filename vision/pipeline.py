@@ -27,6 +27,7 @@ from vision.people import single_image_detector
 from vision.pose import MediaPipePose, PoseEstimator
 from vision.silhouette_process import InlineSilhouettes, SilhouetteProcess
 from vision.stabilize import CameraTracker, as_box
+from vision.upright_lines import lines_wanted
 
 log = logging.getLogger(__name__)
 
@@ -358,8 +359,7 @@ def analyze_clip(
         by_frame = {r.frame_index: i for i, r in enumerate(records)}
         at_record = {by_frame[k]: v for k, v in samples.items()}
         records = mark_other_people(records, at_record, None if models is None else models.people)
-        if options.upright_lines or (options.upright_lines is None and (options.camera_height_cm is not None
-                                                                         or options.foot_length_cm is not None)):
+        if lines_wanted(options.upright_lines, options.camera_height_cm, options.foot_length_cm):
             records = mark_upright_lines(records, at_record)
     result = analyze_records(
         records, fist, options.scale_inputs(), options.side, AnalysisConfig(), source=str(path)

@@ -17,6 +17,12 @@ MIN_LENGTH_PER_HEIGHT = 0.04  # shorter segments give too poor a direction (of t
 PERSON_MARGIN = 0.15  # the person's landmark box grown by this share on every side (hair, clothes, feet)
 
 
+def lines_wanted(setting: bool | None, camera_height_cm: float | None, foot_length_cm: float | None) -> bool:
+    """Whether to search for upright lines: as set, else (None) when a camera height or a foot length is given (the
+    measurements that can use the camera's tilt read from them)."""
+    return setting if setting is not None else (camera_height_cm is not None or foot_length_cm is not None)
+
+
 def upright_lines_px(rgb: np.ndarray, person: PersonBox | None) -> np.ndarray:
     """Line segments (N, 4: x0, y0, x1, y1, pixels) within ``MAX_TILT_DEG`` of the picture's vertical, at least
     ``MIN_LENGTH_PER_HEIGHT`` of its height long, clear of the person's grown box."""
