@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -100,42 +102,143 @@ def test_a_marker_that_is_no_floor_square_falls_back_to_2d_with_a_reason(tmp_pat
     assert res.scale is not None and res.scale.source == "marker"
 
 
-def test_a_photo_s_marker_too_thin_at_the_processing_size_is_found_at_its_own_resolution(tmp_path):
-    """A marker seen nearly edge-on (its black square 88 x 10 px in a 2560 px photo, 44 x 5 px once downsized to the
-    pipeline's 1280 px) is not found at the processing size; ``marker_at_full_resolution`` searches the photo itself
-    near the feet and returns the corners in the record's pixels."""
-    from screening.records import FrameRecord
-    from vision.landmarks import Landmark
-    from vision.pipeline import marker_at_full_resolution
-    from vision.video import read_still
-
+def _edge_on_marker_picture(size=(2560, 1440), x0=1200.0, y0=1000.0):
+    """A marker seen nearly edge-on: its black square 88 x 10 px in a ``size`` (w, h) picture, 44 x 5 px once
+    downsized to the pipeline's 1280 px. Returns the picture and the black square's corners (4, 2) in its pixels."""
     sheet = marker_image(400)  # the printed sheet: the black square is its middle 80 %
     n = sheet.shape[0]
-    w, h, x0, y0 = 88.0, 10.0, 1200.0, 1000.0
+    w, h = 88.0, 10.0
     dst = np.float32([[x0, y0], [x0 + 1.25 * w, y0], [x0 + 1.25 * w + 6, y0 + 1.25 * h], [x0 + 6, y0 + 1.25 * h]])
     warp = cv2.getPerspectiveTransform(np.float32([[0, 0], [n, 0], [n, n], [0, n]]), dst)
-    ink = cv2.warpPerspective(sheet, warp, (2560, 1440), flags=cv2.INTER_AREA)
-    paper = cv2.warpPerspective(np.full((n, n), 255, np.uint8), warp, (2560, 1440)) > 0
-    big = np.full((1440, 2560, 3), 150, np.uint8)
+    ink = cv2.warpPerspective(sheet, warp, size, flags=cv2.INTER_AREA)
+    paper = cv2.warpPerspective(np.full((n, n), 255, np.uint8), warp, size) > 0
+    big = np.full((size[1], size[0], 3), 150, np.uint8)
     big[paper] = np.repeat(ink[paper][:, None], 3, axis=1)
-    path = tmp_path / "photo.png"
-    cv2.imwrite(str(path), cv2.GaussianBlur(big, (0, 0), 0.8)[:, :, ::-1])
-    small = read_still(path, 1280)
-    xy = np.full((33, 2), np.nan)
-    for lm, p in ((Landmark.LEFT_ANKLE, (560, 470)), (Landmark.LEFT_HEEL, (545, 485)), (Landmark.LEFT_FOOT_INDEX,
-                  (640, 488)), (Landmark.RIGHT_ANKLE, (420, 470)), (Landmark.RIGHT_HEEL, (405, 485)),
-                  (Landmark.RIGHT_FOOT_INDEX, (500, 488))):
-        xy[lm] = p
-    feet = xy[[Landmark.LEFT_ANKLE, Landmark.LEFT_HEEL, Landmark.LEFT_FOOT_INDEX]]
-    assert small.shape[:2] == (720, 1280) and marker_corners_px(small, feet) is None  # too thin at 1280 px
-
-    rec = FrameRecord(0, 0.0, 1280, 720, 150.0, xy, np.ones(33), np.zeros(33))
-    got = marker_at_full_resolution(path, rec)
-    assert got.marker_corners_px is not None and got.marker_side_px is not None
-    sq = dst.astype(float)  # the black square's corners at full size, then in the record's pixels
+    sq = dst.astype(float)
     ctr = sq.mean(axis=0)
-    want = (ctr + (sq - ctr) / 1.25 + 0.5) / 2.0 - 0.5
-    assert np.abs(np.sort(got.marker_corners_px, axis=0) - np.sort(want, axis=0)).max() < 1.0
-    assert got.marker_side_px == pytest.approx(w / 2.0, rel=0.05)
-    nobody = FrameRecord(0, 0.0, 1280, 720, 150.0)
-    assert marker_at_full_resolution(path, nobody).marker_corners_px is None  # no feet to search beside
+    return cv2.GaussianBlur(big, (0, 0), 0.8), ctr + (sq - ctr) / 1.25
+
+
+def _feet_record(frame_index: int, xy_feet: dict, w: int, h: int):
+    from screening.records import FrameRecord
+
+    xy = np.full((33, 2), np.nan)
+    for lm, p in xy_feet.items():
+        xy[lm] = p
+    return FrameRecord(frame_index, frame_index / 30, w, h, 150.0, xy, np.ones(33), np.zeros(33))
+
+
+def _feet_near(x: float, y: float) -> dict:
+    """Both feet's landmarks (in the 1280 px copy's pixels) beside a marker whose near corner is at (x, y)."""
+    from vision.landmarks import Landmark
+
+    return {Landmark.LEFT_ANKLE: (x - 40, y - 30), Landmark.LEFT_HEEL: (x - 55, y - 15),
+            Landmark.LEFT_FOOT_INDEX: (x + 40, y - 12), Landmark.RIGHT_ANKLE: (x - 180, y - 30),
+            Landmark.RIGHT_HEEL: (x - 195, y - 15), Landmark.RIGHT_FOOT_INDEX: (x - 100, y - 12)}
+
+
+def _corner_error_px(got, want_full, s: float) -> float:
+    want = (want_full + 0.5) / s - 0.5  # full-size pixels to the record's
+    return float(np.abs(np.sort(got, axis=0) - np.sort(want, axis=0)).max())
+
+
+def test_a_photo_s_marker_too_thin_at_the_processing_size_is_found_at_its_own_resolution(tmp_path):
+    """A marker seen nearly edge-on is not found in the pipeline's 1280 px copy of a 2560 px photo;
+    ``markers_at_full_resolution`` searches the photo itself near the feet and returns the corners in the record's
+    pixels."""
+    from vision.pipeline import feet_px, markers_at_full_resolution
+    from vision.video import probe, read_still
+
+    big, square = _edge_on_marker_picture()
+    path = tmp_path / "photo.png"
+    cv2.imwrite(str(path), big[:, :, ::-1])
+    small = read_still(path, 1280)
+    feet = _feet_near(600, 500)
+    rec = _feet_record(0, feet, 1280, 720)
+    assert small.shape[:2] == (720, 1280) and marker_corners_px(small, feet_px(rec.xy_px)) is None  # too thin
+
+    got = markers_at_full_resolution(path, [rec], probe(path), 30)[0]
+    assert got.marker_corners_px is not None and got.marker_side_px is not None
+    assert _corner_error_px(got.marker_corners_px, square, 2.0) < 1.0
+    assert got.marker_side_px == pytest.approx(88.0 / 2.0, rel=0.05)
+    nobody = replace(rec, xy_px=None)
+    assert markers_at_full_resolution(path, [nobody], probe(path), 30)[0].marker_corners_px is None  # no feet
+
+
+def _write_portrait_phone_clip(path, upright_rgb: np.ndarray, frames: int) -> None:
+    """An H.264 clip stored landscape with a -90 deg display rotation tag, as a phone held upright films it."""
+    import av
+
+    h, w = upright_rgb.shape[:2]
+    stored = np.ascontiguousarray(np.rot90(upright_rgb, k=1))  # turned 90 deg counter-clockwise when stored
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = h, w, "yuv420p"
+        stream.options = {"crf": "12", "preset": "veryfast"}
+        stream.set_display_rotation(-90)
+        for _ in range(frames):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(stored, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def test_a_phone_video_s_marker_too_thin_at_the_processing_size_is_found_at_its_own_resolution(tmp_path):
+    """The same in a portrait phone clip (1440 x 2560 upright, stored turned with a rotation tag): the clip's first
+    frames are decoded again at full size, turned upright, and searched near the feet; only frames among the first
+    ``search_frames`` with a person are searched, at most ``max_frames`` of them."""
+    from vision.pipeline import feet_px, markers_at_full_resolution
+    from vision.video import probe, read_frames_at
+
+    big, square = _edge_on_marker_picture(size=(1440, 2560), x0=600.0, y0=2000.0)
+    path = tmp_path / "phone.mp4"
+    _write_portrait_phone_clip(path, big, 12)
+    info = probe(path)
+    assert (info.width_px, info.height_px, info.rotation_deg) == (1440, 2560, -90)
+    small = read_frames_at(path, {0}, 1280)[0]
+    assert small.shape[:2] == (1280, 720)
+    feet = _feet_near(300, 1000)
+    records = [_feet_record(i, feet, 720, 1280) for i in range(0, 12, 2)]
+    assert marker_corners_px(small, feet_px(records[0].xy_px)) is None  # too thin at the processing size
+
+    got = markers_at_full_resolution(path, records, info, search_frames=8, max_frames=3)
+    found = [r for r in got if r.marker_corners_px is not None]
+    assert [r.frame_index for r in found] == [0, 4, 6]  # 3 frames spread over the 4 posed before frame 8
+    for r in found:
+        assert _corner_error_px(r.marker_corners_px, square, 2.0) < 1.0
+    assert [got[i] is records[i] for i in (1, 4, 5)] == [True] * 3  # the others untouched
+    # already found at the processing size: nothing is decoded again
+    seen = [replace(records[0], marker_corners_px=found[0].marker_corners_px), *records[1:]]
+    assert markers_at_full_resolution(path, seen, info, 8) is seen
+
+
+def test_a_marker_cut_by_the_picture_s_edge_is_not_taken():
+    """A pattern running off the bottom of the picture is still decoded, with its cut side put along the edge
+    (wrong corners: a rendered clip's camera read 10 cm low); it is refused, and one clear of the edge is taken."""
+    from vision.aruco import _corners_px
+
+    img = scene_with_marker(60, 0.7)
+    feet = np.array([[90.0, 240.0], [200.0, 245.0]])
+    whole = marker_corners_px(img, feet)
+    assert whole is not None
+    bottom = float(whole[:, 1].max())
+    cut = np.ascontiguousarray(img[: int(bottom) + 1])  # the picture ends inside the pattern's last row
+    raw = _corners_px(cv2.cvtColor(cut, cv2.COLOR_RGB2GRAY), feet)
+    assert raw is not None and raw[:, 1].max() < bottom - 0.5  # decoded, but its bottom corners moved up: wrong
+    assert marker_corners_px(cut, feet) is None
+    clear = np.ascontiguousarray(img[: int(bottom) + 5])
+    assert marker_corners_px(clear, feet) is not None
+
+
+@pytest.mark.parametrize(("corners", "cut"), [
+    ([[10, 10], [50, 10], [50, 20], [10, 20]], False),
+    ([[1, 10], [50, 10], [50, 20], [1, 20]], True),  # left edge
+    ([[10, 0.5], [50, 0.5], [50, 20], [10, 20]], True),  # top edge
+    ([[10, 10], [98, 10], [98, 20], [10, 20]], True),  # right edge of a 100 px wide picture
+    ([[10, 10], [50, 10], [50, 78], [10, 78]], True),  # bottom edge of an 80 px tall picture
+    ([[10, 10], [96, 10], [96, 76], [10, 76]], False),
+])
+def test_corners_touching_the_picture_s_edge(corners, cut):
+    from vision.aruco import cut_by_picture_edge
+
+    assert cut_by_picture_edge(np.array(corners, float), 100, 80) is cut

@@ -18,6 +18,9 @@ MARKER_ID = 7
 ROI_UPSCALE = 3  # the region near the feet is searched at this magnification
 ROI_MARGIN_SIDE = 1.0  # region: the feet's box widened by this many box widths to each side and below...
 ROI_MARGIN_UP = 0.3  # ...and this many above
+# a pattern with a corner this close to the picture's edge (px) is cut by it: the detector then puts the cut side
+# along the edge (a rendered clip's marker 5 px out of the picture read the camera 10 cm low) - not taken
+EDGE_CLEARANCE_PX = 3.0
 
 
 def _detector(roi: bool) -> cv2.aruco.ArucoDetector:
@@ -63,10 +66,23 @@ def _detect_in_region(gray: np.ndarray, box: tuple[float, float, float, float]) 
 
 def marker_corners_px(rgb: np.ndarray, near_px: np.ndarray | None = None) -> np.ndarray | None:
     """The marker's four corners (4, 2) in pixels, in ArUco order (top-left, top-right, bottom-right,
-    bottom-left of the printed pattern), else None.
+    bottom-left of the printed pattern), else None. A marker cut by the picture's edge is not taken.
 
     ``near_px``: image points of the feet (any number, NaN rows ignored); the marker lies beside them."""
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    c = _corners_px(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), near_px)
+    if c is None or not cut_by_picture_edge(c, rgb.shape[1], rgb.shape[0]):
+        return c
+    return None
+
+
+def cut_by_picture_edge(corners_px: np.ndarray, width_px: int, height_px: int) -> bool:
+    """Whether a found pattern's corners (4, 2) touch the picture's edge (within ``EDGE_CLEARANCE_PX``)."""
+    c = np.asarray(corners_px, dtype=float)
+    m = EDGE_CLEARANCE_PX
+    return bool(np.any(c < m - 0.5) or np.any(c[:, 0] > width_px - 0.5 - m) or np.any(c[:, 1] > height_px - 0.5 - m))
+
+
+def _corners_px(gray: np.ndarray, near_px: np.ndarray | None) -> np.ndarray | None:
     if near_px is not None:
         pts = np.asarray(near_px, dtype=float).reshape(-1, 2)
         pts = pts[np.all(np.isfinite(pts), axis=1)]

@@ -353,8 +353,8 @@ def analyze_clip(
             f"'{Path(path).name}' is cut short: only {decoded_s:.1f} s of its {info.duration_s:.1f} s could be read "
             "(an interrupted copy or upload?). Copy or export the whole clip again and retry."
         )
-    if info.is_still and options.marker_cm is not None and records[0].marker_corners_px is None:
-        records[0] = marker_at_full_resolution(path, records[0])
+    if options.marker_cm is not None:
+        records = markers_at_full_resolution(path, records, info, options.marker_search_frames)
     if samples:
         by_frame = {r.frame_index: i for i, r in enumerate(records)}
         at_record = {by_frame[k]: v for k, v in samples.items()}
@@ -370,19 +370,39 @@ def analyze_clip(
     return Analysis(result, records, info)
 
 
-def marker_at_full_resolution(path: str | Path, rec: FrameRecord) -> FrameRecord:
-    """A still's record with the floor marker searched again in the photo at its own resolution (the pose model saw
-    it downsized; a marker lying on the floor seen from low down is a sliver a few pixels tall there, and a phone photo
-    has up to 3x the pixels across it; 0.1-0.8 s). Corners in the record's pixels; unchanged if not found."""
+def markers_at_full_resolution(
+    path: str | Path, records: list[FrameRecord], info: video.VideoInfo, search_frames: int, max_frames: int = 3
+) -> list[FrameRecord]:
+    """The records with the floor marker searched again at the picture's own resolution, when the downsized frames
+    the pose model saw did not show it anywhere (a marker lying on the floor seen from low down is a sliver a few
+    pixels tall at 1280 px; a phone's 1080p or 4K picture has 1.5-3x the pixels across it).
+
+    Searched in up to ``max_frames`` frames with a person among the first ``search_frames`` (a clip's first frames
+    are decoded again at full size; a photo is read again), near the feet; corners in each record's pixels.
+    0.1-0.8 s a frame, and only when the marker was not found."""
+    if any(r.marker_corners_px is not None for r in records):
+        return records
+    cands = [i for i, r in enumerate(records) if r.xy_px is not None and r.frame_index < search_frames]
+    if not cands or info.width_px / records[cands[0]].width_px < 1.05:
+        return records
+    pick = sorted({cands[int(round(k))] for k in np.linspace(0, len(cands) - 1, min(max_frames, len(cands)))})
+    full = video.read_frames_at(path, {records[i].frame_index for i in pick})
+    out = list(records)
+    for i in pick:
+        if records[i].frame_index in full:
+            out[i] = marker_in_full_frame(full[records[i].frame_index], records[i])
+    return out
+
+
+def marker_in_full_frame(full_rgb: np.ndarray, rec: FrameRecord) -> FrameRecord:
+    """``rec`` with the marker searched near its feet in the same frame at a larger size ``full_rgb``; corners
+    mapped back to the record's pixels; unchanged if not found."""
     from vision.aruco import marker_corners_px, side_from_corners_px
 
     if rec.xy_px is None:
         return rec
-    full = video.read_still(path)
-    s = full.shape[1] / rec.width_px
-    if s < 1.05:
-        return rec
-    corners = marker_corners_px(full, (feet_px(rec.xy_px) + 0.5) * s - 0.5)
+    s = full_rgb.shape[1] / rec.width_px
+    corners = marker_corners_px(full_rgb, (feet_px(rec.xy_px) + 0.5) * s - 0.5)
     if corners is None:
         return rec
     corners = (corners + 0.5) / s - 0.5

@@ -331,10 +331,21 @@ def iter_frames_prefetch(
 
 
 def read_frames_at(path: str | Path, indices: set[int], max_side_px: int | None = None) -> dict[int, np.ndarray]:
-    """Decode the clip once and keep only the frames with the given indices (for snapshots)."""
+    """Decode the clip up to the last wanted frame and keep the frames with the given indices as upright RGB
+    (snapshots; the marker searched at full size). Only the wanted frames are converted."""
     out: dict[int, np.ndarray] = {}
     if not indices:
         return out
+    path = Path(path)
+    if is_still_image(path):
+        return {0: read_still(path, max_side_px)} if 0 in indices else out
+    last = max(indices)
+    for index, _t, vf in iter_decoded(path):
+        if index in indices:
+            out[index] = upright_rgb(vf, max_side_px)
+        if index >= last:
+            break
+    return out
     last = max(indices)
     for fr in iter_frames(path, max_side_px):
         if fr.index in indices:
