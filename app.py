@@ -24,7 +24,8 @@ st.markdown(
 
 st.subheader("How to film it")
 st.markdown(
-    "1. **Barefoot**, half-kneeling, the screened foot in front, flat on the floor.\n"
+    "1. **Barefoot**, half-kneeling, the screened foot in front, flat on the floor; the back knee and toes "
+    "rest on the same floor (no cushion under the knee: the tool reads the floor's line from the back leg).\n"
     "2. Camera **side-on** to you, at about **knee height**, **1.5-3 m** away; the whole front foot "
     "(heel and toes) and the front knee in the picture. Good light.\n"
     "3. Give a **scale** in the sidebar: your foot length (heel to longest toe, with a tape), your height, "

@@ -51,7 +51,7 @@ SAMPLES: dict[str, dict] = {
     "marker": dict(
         what="the printed 10 cm marker on the floor beside the front foot, the camera turned 8 deg off "
              "side-on: the marker's corners give the 3-D measurement (clip or live webcam)",
-        params=dict(front_side="right", camera_distance_m=2.1, camera_height_m=0.8, yaw_deg=8.0, roll_deg=-2.0,
+        params=dict(front_side="right", camera_distance_m=2.4, camera_height_m=0.8, yaw_deg=8.0, roll_deg=-2.0,
                     marker_cm=10.0, width_px=960, height_px=540),
         clip=dict(attempts=2, peak_shin_angles_deg=(41.0, 37.0)),
         cli=["--marker-cm", "10"],

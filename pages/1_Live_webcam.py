@@ -16,7 +16,8 @@ st.title("Live webcam screen")
 
 with st.expander("Before you start", expanded=True):
     st.markdown(
-        "- **Barefoot**, half-kneeling, the screened foot in front and flat.\n"
+        "- **Barefoot**, half-kneeling, the screened foot in front and flat; back knee and toes on the same "
+        "floor (no cushion under the knee).\n"
         "- Camera **side-on**, at about **knee height**, **1.5-3 m** away; the **whole front foot and knee** "
         "in the picture; good light.\n"
         "- A **scale** in the sidebar: foot length, height, or the printed marker on the floor beside the foot. "

@@ -42,8 +42,9 @@ from screening.geometry import (
     shin_angle_deg,
     signed_along,
     unit,
+    vertical_estimate,
 )
-from screening.heel_floor import HeelFloorConfig, heel_floor_check
+from screening.heel_floor import HeelFloorConfig, back_floor_direction, heel_floor_check
 from screening.landmarks import LEG_LANDMARK_INDEX, Landmark
 from screening.records import FrameRecord
 from screening.results import Attempt, Best, FrameSeries, Scale, ScreenResult
@@ -59,12 +60,14 @@ TOE_TIP_HEIGHT_PER_FOOT_LENGTH = 0.059
 TIBIAL_CREST_LEAN_DEG = 4.3
 
 
-def shin_angle_from_front_edge(shin_front_dir: np.ndarray, forward: np.ndarray) -> np.ndarray:
-    """Shin angle (deg) from the direction of the shin's front edge, corrected for the crest's lean."""
-    return shin_angle_deg(shin_front_dir, np.zeros(2), forward) - TIBIAL_CREST_LEAN_DEG
+def shin_angle_from_front_edge(shin_front_dir: np.ndarray, forward: np.ndarray, up: np.ndarray | None = None
+                               ) -> np.ndarray:
+    """Shin angle (deg) from the direction of the shin's front edge, corrected for the crest's lean (``up``: the
+    vertical, as ``shin_angle_deg`` takes it)."""
+    return shin_angle_deg(shin_front_dir, np.zeros(2), forward, up) - TIBIAL_CREST_LEAN_DEG
 
 
-def shin_angle_series(track: LegTrack, forward: np.ndarray) -> tuple[np.ndarray, str]:
+def shin_angle_series(track: LegTrack, forward: np.ndarray, up: np.ndarray | None = None) -> tuple[np.ndarray, str]:
     """Per-frame shin angle (deg) and the method used.
 
     The pose model's knee and ankle points sit a few degrees off the true joint centres and drift with
@@ -72,8 +75,8 @@ def shin_angle_series(track: LegTrack, forward: np.ndarray) -> tuple[np.ndarray,
     clean front edge it is used (minus the crest's constant lean); frames without one take the landmark
     angle shifted by the clip's median difference between the two, so the series has no jumps.
     """
-    lm = shin_angle_deg(track.knee, track.ankle, forward)
-    edge = shin_angle_from_front_edge(track.shin_front_dir, forward)
+    lm = shin_angle_deg(track.knee, track.ankle, forward, up)
+    edge = shin_angle_from_front_edge(track.shin_front_dir, forward, up)
     return combine_shin(lm, edge)
 
 
@@ -496,10 +499,14 @@ def analyze_records(
 
     heel_lift_cm = zero_phase_smooth(t, floor.heel_lift_px / px_per_cm, cfg.smoothing_sigma_s)
     heel_down = np.isfinite(heel_lift_cm) & (heel_lift_cm <= cfg.heel_lift_tolerance_cm)
-    shin_raw, shin_method = shin_angle_series(track, floor.forward)
+    # the vertical for the flat reading: from the front foot's and the back leg's floor lines and the picture's up
+    back_forward = back_floor_direction(records, cfg.heel_floor)
+    up = vertical_estimate(floor.forward, back_forward)
+    shin_raw, shin_method = shin_angle_series(track, floor.forward, up)
     shin = zero_phase_smooth(t, shin_raw, cfg.smoothing_sigma_s)
     kpt_cm = zero_phase_smooth(
-        t, knee_past_toe_2d_px(track.kneecap_front, track.toe_tip, floor.forward) / px_per_cm, cfg.smoothing_sigma_s
+        t, knee_past_toe_2d_px(track.kneecap_front, track.toe_tip, floor.forward, up) / px_per_cm,
+        cfg.smoothing_sigma_s,
     )
     if scale is None:
         kpt_cm = np.full(n, np.nan)
@@ -622,6 +629,9 @@ def analyze_records(
             "checks": view.checks,
             "failures": view.failures,
             "floor_forward": [float(x) for x in floor.forward],
+            # the flat reading's vertical (a camera model, when used, replaces the flat reading)
+            "flat_vertical": [float(x) for x in up],
+            "back_leg_floor_line": bool(np.all(np.isfinite(back_forward))),
             "shin_length_px": shin_len_px,
             "shin_angle_method": shin_method,
             "heel_floor": heel.__dict__,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from screening.geometry import floor_up_normal, unit
+from screening.geometry import floor_up_normal, median_direction, unit
 from screening.landmarks import LEG_LANDMARK_INDEX
 from screening.records import FrameRecord
 from screening.silhouette import FootKneePoints
@@ -50,50 +50,81 @@ class HeelFloorCheck:
         return math.nan if self.heel_height_foot_lengths is None else self.heel_height_foot_lengths
 
 
-def heel_height_over_back_floor(front: FootKneePoints, back: FootKneePoints,
-                                cfg: HeelFloorConfig = HeelFloorConfig()) -> float:
-    """Height of the front heel's lowest point above the floor, in foot lengths, on one frame (NaN if unusable).
-
-    The floor runs along the back leg's knee-to-toes floor contacts and through the front toes' floor contact.
-    """
-    pts = (back.knee_floor_px, back.toe_floor_px, front.heel_bottom_px, front.toe_front_floor_px,
-           front.toe_tip_px, front.heel_back_px)
+def back_floor_dir(front: FootKneePoints, back: FootKneePoints, cfg: HeelFloorConfig = HeelFloorConfig()
+                   ) -> np.ndarray | None:
+    """The floor's direction (unit, (2,), heel-to-toe sense of the front foot) along the back leg's knee-to-toes
+    floor contacts on one frame; None where the back leg is not lying along the floor beside the foot (its line
+    more than ``max_floor_disagreement_deg`` off the foot's, or not 0.6-1.5 foot lengths long) or a point is
+    missing."""
+    pts = (back.knee_floor_px, back.toe_floor_px, front.heel_bottom_px, front.toe_tip_px, front.heel_back_px)
     if not all(np.all(np.isfinite(p)) for p in pts):
-        return math.nan
+        return None
     foot_dir = unit(front.toe_tip_px - front.heel_bottom_px)
     back_vec = back.knee_floor_px - back.toe_floor_px
     floor_dir = unit(back_vec)
     if float(floor_dir @ foot_dir) < 0:
         floor_dir = -floor_dir
     if float(floor_dir @ foot_dir) < math.cos(math.radians(cfg.max_floor_disagreement_deg)):
-        return math.nan  # the back leg is not lying along the floor beside the foot, or a point is off
+        return None  # the back leg is not lying along the floor beside the foot, or a point is off
     foot_px = float((front.toe_tip_px - front.heel_back_px) @ floor_dir)
     if foot_px < cfg.min_foot_px:
-        return math.nan
+        return None
     back_len = float(np.linalg.norm(back_vec)) / foot_px
     if not cfg.min_back_line_foot_lengths <= back_len <= cfg.max_back_line_foot_lengths:
+        return None
+    return floor_dir
+
+
+def heel_height_over_back_floor(front: FootKneePoints, back: FootKneePoints,
+                                cfg: HeelFloorConfig = HeelFloorConfig()) -> float:
+    """Height of the front heel's lowest point above the floor, in foot lengths, on one frame (NaN if unusable).
+
+    The floor runs along the back leg's knee-to-toes floor contacts (``back_floor_dir``) and through the front
+    toes' floor contact.
+    """
+    floor_dir = back_floor_dir(front, back, cfg)
+    if floor_dir is None or not np.all(np.isfinite(front.toe_front_floor_px)):
         return math.nan
+    foot_px = float((front.toe_tip_px - front.heel_back_px) @ floor_dir)
     up = floor_up_normal(floor_dir)
     toe_floor_depth = float((front.toe_tip_px - front.toe_front_floor_px) @ up) / foot_px
     shadow = max(0.0, toe_floor_depth - cfg.max_toe_floor_below_tip_foot_lengths)
     return float((front.heel_bottom_px - front.toe_front_floor_px) @ up) / foot_px - shadow
 
 
-def frame_heel_height(r: FrameRecord, cfg: HeelFloorConfig = HeelFloorConfig()) -> float:
-    """The front heel's height above the back-leg floor on one frame, in foot lengths (NaN when unusable).
-
-    The front leg is the one whose knee is higher (as in the half-kneel side choice); the back leg counts only
-    where its knee rests on the floor (``knee_floor_px`` is NaN otherwise), so squats and lunges give no reading.
-    """
+def front_and_back_legs(r: FrameRecord) -> tuple[FootKneePoints, FootKneePoints] | None:
+    """The frame's (front, back) leg points: the front leg is the one whose knee is higher (as in the half-kneel
+    side choice); None without a person or either leg's points."""
     if r.xy_px is None:
-        return math.nan
+        return None
     idx = LEG_LANDMARK_INDEX
     left_higher = r.xy_px[idx["left"]["knee"]][1] < r.xy_px[idx["right"]["knee"]][1]
     front, back = ("left", "right") if left_higher else ("right", "left")
     f, b = r.legs.get(front), r.legs.get(back)
-    if f is None or b is None:
-        return math.nan
-    return heel_height_over_back_floor(f, b, cfg)
+    return None if f is None or b is None else (f, b)
+
+
+def frame_heel_height(r: FrameRecord, cfg: HeelFloorConfig = HeelFloorConfig()) -> float:
+    """The front heel's height above the back-leg floor on one frame, in foot lengths (NaN when unusable).
+
+    The back leg counts only where its knee rests on the floor (``knee_floor_px`` is NaN otherwise), so squats
+    and lunges give no reading.
+    """
+    legs = front_and_back_legs(r)
+    return math.nan if legs is None else heel_height_over_back_floor(*legs, cfg)
+
+
+def back_floor_direction(records: list[FrameRecord], cfg: HeelFloorConfig = HeelFloorConfig()) -> np.ndarray:
+    """The floor's direction along the back leg (knee and toes resting on the floor) over a clip, in the first
+    frame's pixels (unit, (2,), the front foot's heel-to-toe sense): the median over the frames that show it
+    (``back_floor_dir``); NaN when none does."""
+    dirs = []
+    for r in records:
+        legs = front_and_back_legs(r)
+        d = None if legs is None else back_floor_dir(*legs, cfg)
+        if d is not None:
+            dirs.append(unit(r.to_first_px(d, direction=True)))
+    return median_direction(np.array(dirs)) if dirs else np.array([np.nan, np.nan])
 
 
 def heel_floor_from_heights(heights: list[float], cfg: HeelFloorConfig = HeelFloorConfig()) -> HeelFloorCheck:

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.geometry import (
+    angle_between_deg,
     distance_to_polygon_px,
     floor_up_normal,
     foot_tilt_deg,
@@ -17,8 +18,10 @@ from screening.geometry import (
     knee_past_toe_2d_px,
     knee_past_toe_px,
     median_direction,
+    rotate_deg,
     shin_angle_deg,
     unit,
+    vertical_estimate,
 )
 
 
@@ -154,16 +157,53 @@ def test_knee_past_toe_2d_table_on_a_level_floor_line(kneecap, toe, forward, exp
     assert knee_past_toe_2d_px(np.array(kneecap), np.array(toe), np.array(forward)) == pytest.approx(expected)
 
 
-def test_knee_past_toe_2d_blends_the_floor_line_and_the_picture_vertical():
+def test_knee_past_toe_2d_splits_along_the_floor_line_and_the_given_vertical():
     f = unit(np.array([1.0, math.tan(math.radians(10))]))  # floor line sloping 10 deg down to the toes
     knee, toe = np.array([150.0, 0.0]), np.array([100.0, 100.0])
     along = float(knee_past_toe_px(knee, toe, f))
     split = 50.0 / f[0]  # 50 px to the right in the picture, along a floor line that slopes
-    assert knee_past_toe_2d_px(knee, toe, f, 0.0) == pytest.approx(along)
-    assert knee_past_toe_2d_px(knee, toe, f, 1.0) == pytest.approx(split)
-    assert knee_past_toe_2d_px(knee, toe, f) == pytest.approx(0.75 * along + 0.25 * split)
+    assert knee_past_toe_2d_px(knee, toe, f, floor_up_normal(f)) == pytest.approx(along)
+    assert knee_past_toe_2d_px(knee, toe, f, np.array([0.0, -1.0])) == pytest.approx(split)
+    # by default the vertical lies 3:1 between the floor line's perpendicular and the picture's up: the reading
+    # lies between the two, nearly 3:1 (the split is not linear in the vertical's angle)
+    got = float(knee_past_toe_2d_px(knee, toe, f))
+    assert min(along, split) < got < max(along, split)
+    assert got == pytest.approx(0.75 * along + 0.25 * split, abs=0.05 * abs(split - along))
     steep = unit(np.array([0.3, 1.0]))  # a nonsense floor line: the picture's vertical is not used
     assert knee_past_toe_2d_px(knee, toe, steep) == pytest.approx(float(knee_past_toe_px(knee, toe, steep)))
+
+
+@pytest.mark.parametrize(("front_deg", "back_deg", "expected_tilt_deg"), [
+    (0.0, None, 0.0),  # level floor line, no back leg: straight up
+    (8.0, None, 6.0),  # 3:1 between the floor line's perpendicular (8 deg) and the picture's up (0)
+    (8.0, 8.0, 6.0),  # the back leg agrees
+    (8.0, 0.0, 2.0),  # 0.25 x 8 + 0.5 x 0 + 0.25 x 0
+    (-4.0, 4.0, 1.0),  # -1 + 2 + 0
+])
+def test_vertical_estimate_table(front_deg, back_deg, expected_tilt_deg):
+    """The vertical's tilt from the picture's up, for floor lines sloping by the given angles (positive: down
+    towards the toes of a person facing right; the perpendicular then leans forward by the same angle)."""
+    def line(deg):
+        return np.array([math.cos(math.radians(deg)), math.sin(math.radians(deg))])
+
+    up = vertical_estimate(line(front_deg), None if back_deg is None else line(back_deg))
+    assert float(np.linalg.norm(up)) == pytest.approx(1.0)
+    assert angle_between_deg(np.array([0.0, -1.0]), up) == pytest.approx(expected_tilt_deg, abs=1e-9)
+    assert np.all(np.isnan(vertical_estimate(np.array([np.nan, np.nan]))))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-40, 40), st.floats(-15, 15), st.sampled_from([1, -1]))
+def test_shin_angle_against_a_given_vertical(lean_deg, tilt_deg, facing):
+    """A shin leaning ``lean_deg`` from a vertical tilted by ``tilt_deg`` reads ``lean_deg`` against that vertical,
+    whichever way the person faces; against the floor line's perpendicular it is the default reading."""
+    up = np.array([math.sin(math.radians(tilt_deg)), -math.cos(math.radians(tilt_deg))])
+    fwd = np.array([facing * 1.0, 0.0])
+    shin = rotate_deg(up, facing * lean_deg) * 40.0  # leaning towards the toes
+    ankle = np.array([100.0, 200.0])
+    assert float(shin_angle_deg(ankle + shin, ankle, fwd, up)) == pytest.approx(lean_deg, abs=1e-6)
+    assert float(shin_angle_deg(ankle + shin, ankle, fwd, floor_up_normal(fwd))) == pytest.approx(
+        float(shin_angle_deg(ankle + shin, ankle, fwd)), abs=1e-9)
 
 
 @settings(max_examples=60, deadline=None)
