@@ -482,7 +482,7 @@ def run_clip(case: Case) -> dict:
 
 
 def _match_attempts(res: Any, truth: dict) -> list[dict]:
-    """Each true attempt with the measured attempt that overlaps it most."""
+    """Each true attempt with the measured attempt that overlaps it most (one to one, see below)."""
     fps = truth["video"]["fps"]
     measured = []
     for m in res.attempts:
@@ -498,15 +498,23 @@ def _match_attempts(res: Any, truth: dict) -> list[dict]:
                 reason=m.reason,
             )
         )
+    spans = [(ta["start_frame"] / fps, ta["end_frame"] / fps) for ta in truth["attempts"]]
+
+    def overlap(m: dict, span: tuple[float, float]) -> float:
+        return min(m["end_s"], span[1]) - max(m["start_s"], span[0])
+
+    # one to one: a measured attempt counts for the true attempt it overlaps most (one measured attempt spanning two
+    # true ones - the live screen merging two drives - is not scored twice), and each true attempt takes the measured
+    # one of those that overlaps it most (None if none)
+    home = [max(range(len(spans)), key=lambda j: overlap(m, spans[j])) if spans else -1 for m in measured]
     attempts = []
-    for ta in truth["attempts"]:
-        t_start, t_end = ta["start_frame"] / fps, ta["end_frame"] / fps
+    for j, ta in enumerate(truth["attempts"]):
+        t_start, t_end = spans[j]
         mid = 0.5 * (t_start + t_end)
-        # the measured attempt that overlaps this true attempt most (None if none overlaps)
         best, best_ov = None, 0.0
         for k, m in enumerate(measured):
-            ov = min(m["end_s"], t_end) - max(m["start_s"], t_start)
-            if ov > best_ov:
+            ov = overlap(m, spans[j])
+            if home[k] == j and ov > best_ov:
                 best, best_ov = k, ov
         m = measured[best] if best is not None else None
         attempts.append(

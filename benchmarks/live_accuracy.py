@@ -3,7 +3,7 @@
     python -m benchmarks.live_accuracy [--clips N] [--json FILE]
 
 Each clip of ``benchmarks.accuracy`` (8 plain, 8 with the 10 cm floor marker; rendered once and cached) goes through
-``vision.live.LiveProcessor`` at the live size (640 px long side) as webcam frames would, with the foot length from
+``vision.live.LiveProcessor`` at the live size (the stream's own size up to 1280 px) as webcam frames would, with the foot length from
 the truth (and the marker size for the marker clips). For every true attempt it compares with the truth both what
 the live screen showed when the attempt was captured (its 2-D preview) and the session's result (``result()``: the
 session's frames measured by the clip analysis, in 3-D when the marker is found or upright lines are seen). Prints

@@ -70,7 +70,7 @@ from screening.geometry import (
     unit,
 )
 from screening.heel_floor import HeelFloorConfig, frame_heel_height, heel_floor_from_heights
-from screening.landmarks import LEG_LANDMARK_INDEX
+from screening.landmarks import LEG_LANDMARK_INDEX, Landmark
 from screening.records import FrameRecord
 from screening.results import Scale, ScreenResult
 from screening.smoothing import OneEuroFilter
@@ -433,7 +433,8 @@ class LiveScreen:
             checks.update(side_view=False, leg_visible=False, size=False, hands_clear=False)
             return checks
         xy = np.array([r.xy_px for r in posed])
-        yaw = yaw_from_side_deg(xy[:, 11], xy[:, 12], xy[:, 23], xy[:, 24], cfg.view.front_shoulder_ratio)
+        yaw = yaw_from_side_deg(xy[:, Landmark.LEFT_SHOULDER], xy[:, Landmark.RIGHT_SHOULDER], xy[:, Landmark.LEFT_HIP],
+                                xy[:, Landmark.RIGHT_HIP], cfg.view.front_shoulder_ratio)
         checks["side_view"] = not (math.isfinite(yaw) and yaw > cfg.view.max_yaw_fail_deg)
         names = LEG_LANDMARK_INDEX[side]
         idx = [names[k] for k in ("knee", "ankle", "heel", "toe")]
