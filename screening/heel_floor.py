@@ -114,14 +114,20 @@ def frame_heel_height(r: FrameRecord, cfg: HeelFloorConfig = HeelFloorConfig()) 
     return math.nan if legs is None else heel_height_over_back_floor(*legs, cfg)
 
 
+def frame_back_floor_dir(r: FrameRecord, cfg: HeelFloorConfig = HeelFloorConfig()) -> np.ndarray | None:
+    """One frame's floor direction along the back leg (``back_floor_dir``, in the frame's pixels), None where the
+    frame does not show a back leg lying along the floor."""
+    legs = front_and_back_legs(r)
+    return None if legs is None else back_floor_dir(*legs, cfg)
+
+
 def back_floor_direction(records: list[FrameRecord], cfg: HeelFloorConfig = HeelFloorConfig()) -> np.ndarray:
     """The floor's direction along the back leg (knee and toes resting on the floor) over a clip, in the first
     frame's pixels (unit, (2,), the front foot's heel-to-toe sense): the median over the frames that show it
     (``back_floor_dir``); NaN when none does."""
     dirs = []
     for r in records:
-        legs = front_and_back_legs(r)
-        d = None if legs is None else back_floor_dir(*legs, cfg)
+        d = frame_back_floor_dir(r, cfg)
         if d is not None:
             dirs.append(unit(r.to_first_px(d, direction=True)))
     return median_direction(np.array(dirs)) if dirs else np.array([np.nan, np.nan])

@@ -68,8 +68,14 @@ from screening.geometry import (
     shin_angle_deg,
     signed_along,
     unit,
+    vertical_estimate,
 )
-from screening.heel_floor import HeelFloorConfig, frame_heel_height, heel_floor_from_heights
+from screening.heel_floor import (
+    HeelFloorConfig,
+    frame_back_floor_dir,
+    frame_heel_height,
+    heel_floor_from_heights,
+)
 from screening.landmarks import LEG_LANDMARK_INDEX, Landmark
 from screening.records import FrameRecord
 from screening.results import Scale, ScreenResult
@@ -290,6 +296,9 @@ class LiveScreen:
         self._armed = True  # False after an attempt until the shin returns near rest (hysteresis)  # shin front-edge angle minus landmark angle
         self._posed = 0
         self._recent_heel: deque[tuple[float, float]] = deque()  # (t, the same reading) for the live check
+        # the back leg's floor direction on recent frames: with the front foot's it gives the flat reading's vertical
+        # (``geometry.vertical_estimate``, as a clip's analysis takes it)
+        self._back_dirs: deque[np.ndarray] = deque(maxlen=300)
 
     # ------------------------------------------------------------------ side
     def _choose_side(self, rec: FrameRecord) -> str:
@@ -496,6 +505,9 @@ class LiveScreen:
             self._recent_heel.append((t, heel_over_floor))
         while self._recent_heel and t - self._recent_heel[0][0] > cfg.heel_check_window_s:
             self._recent_heel.popleft()
+        back_dir = frame_back_floor_dir(rec, cfg.heel_floor)
+        if back_dir is not None:
+            self._back_dirs.append(back_dir)
         side = self._choose_side(rec) if rec.pose_found else self._side
         checks = self._checks(t, rec, side)
         hints = [CHECK_HINTS[k] for k in CHECK_LABELS if k in checks and not checks[k]]
@@ -534,9 +546,10 @@ class LiveScreen:
             if forward is not None:
                 # same definition as a clip's analysis (shin_angle_series): the front edge where the silhouette
                 # has one, else the landmark angle shifted by the recent edge-landmark difference (no jumps)
-                shin = float(shin_angle_deg(knee, ankle, forward))
+                up = vertical_estimate(forward, median_direction(np.array(self._back_dirs)) if self._back_dirs else None)
+                shin = float(shin_angle_deg(knee, ankle, forward, up))
                 if legs is not None and _finite(legs.shin_front_dir):
-                    edge = float(shin_angle_from_front_edge(legs.shin_front_dir, forward))
+                    edge = float(shin_angle_from_front_edge(legs.shin_front_dir, forward, up))
                     if math.isfinite(shin):
                         self._edge_minus_lm.append(edge - shin)
                     shin = edge
@@ -548,7 +561,7 @@ class LiveScreen:
                 if legs is not None:
                     points["kneecap_front"] = legs.kneecap_front_px
                     points["toe_tip"] = legs.toe_tip_px
-                    kpt_px = float(knee_past_toe_2d_px(legs.kneecap_front_px, legs.toe_tip_px, forward))
+                    kpt_px = float(knee_past_toe_2d_px(legs.kneecap_front_px, legs.toe_tip_px, forward, up))
                     if math.isfinite(lift_px) and lift_px <= self._tolerance_px():
                         foot = float(signed_along(legs.toe_tip_px, legs.heel_back_px, forward))
                         if math.isfinite(foot) and foot > 0:
