@@ -138,7 +138,9 @@ def floor_model(records: list[FrameRecord], marker_cm: float | None, cfg: Camera
         return FloorModel(None, None, 0, math.nan, "no marker size given")
     found = [c for c in (marker_corners(r) for r in records) if c is not None]
     if not found:
-        return FloorModel(None, None, 0, math.nan, "the marker was not found")
+        cut = any(r.marker_cut_by_edge for r in records)
+        return FloorModel(None, None, 0, math.nan,
+                          "the marker runs off the edge of the picture" if cut else "the marker was not found")
     corners = np.median(np.stack(found), axis=0)
     long_side = float(np.max(np.linalg.norm(corners - np.roll(corners, -1, axis=0), axis=1)))
     if long_side < cfg.min_marker_long_side_px:

@@ -27,6 +27,7 @@ class FrameRecord:
     # the printed floor marker's four corners (4, 2) in this frame's pixels, ArUco order (top-left, top-right,
     # bottom-right, bottom-left of the pattern); None when not searched or not found
     marker_corners_px: np.ndarray | None = None
+    marker_cut_by_edge: bool = False  # the marker was seen running off the picture's edge (so not used)
     # straight, nearly upright background lines (N, 4: x0, y0, x1, y1) in this frame's pixels, for the camera's
     # sideways tilt (``calibration.camera.roll_from_upright_lines``); None when not searched (one frame is)
     upright_lines_px: np.ndarray | None = None

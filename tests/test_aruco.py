@@ -215,7 +215,7 @@ def test_a_phone_video_s_marker_too_thin_at_the_processing_size_is_found_at_its_
 def test_a_marker_cut_by_the_picture_s_edge_is_not_taken():
     """A pattern running off the bottom of the picture is still decoded, with its cut side put along the edge
     (wrong corners: a rendered clip's camera read 10 cm low); it is refused, and one clear of the edge is taken."""
-    from vision.aruco import _corners_px
+    from vision.aruco import _corners_px, search_marker
 
     img = scene_with_marker(60, 0.7)
     feet = np.array([[90.0, 240.0], [200.0, 245.0]])
@@ -226,8 +226,11 @@ def test_a_marker_cut_by_the_picture_s_edge_is_not_taken():
     raw = _corners_px(cv2.cvtColor(cut, cv2.COLOR_RGB2GRAY), feet)
     assert raw is not None and raw[:, 1].max() < bottom - 0.5  # decoded, but its bottom corners moved up: wrong
     assert marker_corners_px(cut, feet) is None
+    assert search_marker(cut, feet).cut_by_edge  # said, so the user can be told why
     clear = np.ascontiguousarray(img[: int(bottom) + 5])
     assert marker_corners_px(clear, feet) is not None
+    assert not search_marker(clear, feet).cut_by_edge
+    assert not search_marker(np.full_like(img, 150), feet).cut_by_edge  # nothing there at all
 
 
 @pytest.mark.parametrize(("corners", "cut"), [

@@ -73,3 +73,19 @@ def test_a_marker_merged_into_the_heel_no_longer_reads_as_a_heel_lift():
                           AnalysisConfig(marker_clearance_fraction=-1.0, marker_clearance_min_px=-1e9))
     assert not off.attempts[0].heel_down
     assert not any("marker touches the foot" in w for w in off.warnings)
+
+
+@pytest.mark.parametrize("cut", [True, False])
+def test_a_marker_seen_only_running_off_the_picture_is_named(cut):
+    """The marker was asked for and seen only cut by the picture's edge (so not used): the result says that is why
+    and how to mend it, rather than that the marker was not found."""
+    recs = [replace(r, marker_cut_by_edge=cut and i < 30) for i, r in enumerate(_records(merged_every=0))]
+    recs = [replace(r, marker_corners_px=None) for r in recs]
+    res = analyze_records(recs, fist_width(None, "f"), ScaleInputs(foot_length_cm=FOOT_CM, marker_cm=10.0, sex="f"),
+                          "auto", AnalysisConfig())
+    assert not res.view["camera_model"]["used"]
+    said = [w for w in res.warnings if "camera model from the marker" in w]
+    assert len(said) == 1
+    assert ("runs off the edge of the picture" in said[0]) is cut
+    assert ("so the whole marker is in the picture" in said[0]) is cut
+    assert ("the marker was not found" in said[0]) is not cut

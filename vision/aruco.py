@@ -10,6 +10,8 @@ region holds no marker. Only the app's marker id (DICT_4X4_50, id 7) is accepted
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -64,15 +66,29 @@ def _detect_in_region(gray: np.ndarray, box: tuple[float, float, float, float]) 
     return (c + 0.5) / ROI_UPSCALE - 0.5 + np.array([x0, y0], dtype=float)
 
 
+@dataclass(frozen=True)
+class MarkerSearch:
+    """What a search for the printed marker found in one picture."""
+
+    corners_px: np.ndarray | None  # (4, 2) in ArUco order; None when not found or cut by the picture's edge
+    cut_by_edge: bool = False  # the pattern was there but ran off the picture (so it is not used)
+
+
+def search_marker(rgb: np.ndarray, near_px: np.ndarray | None = None) -> MarkerSearch:
+    """Search the picture for the app's marker (see ``marker_corners_px``); a pattern cut by the picture's edge is
+    reported as such, without corners."""
+    c = _corners_px(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), near_px)
+    if c is not None and cut_by_picture_edge(c, rgb.shape[1], rgb.shape[0]):
+        return MarkerSearch(None, cut_by_edge=True)
+    return MarkerSearch(c)
+
+
 def marker_corners_px(rgb: np.ndarray, near_px: np.ndarray | None = None) -> np.ndarray | None:
     """The marker's four corners (4, 2) in pixels, in ArUco order (top-left, top-right, bottom-right,
     bottom-left of the printed pattern), else None. A marker cut by the picture's edge is not taken.
 
     ``near_px``: image points of the feet (any number, NaN rows ignored); the marker lies beside them."""
-    c = _corners_px(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), near_px)
-    if c is None or not cut_by_picture_edge(c, rgb.shape[1], rgb.shape[0]):
-        return c
-    return None
+    return search_marker(rgb, near_px).corners_px
 
 
 def cut_by_picture_edge(corners_px: np.ndarray, width_px: int, height_px: int) -> bool:

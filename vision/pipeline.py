@@ -123,15 +123,16 @@ def observe_frame(
     luma = float(rgb[::8, ::8].mean())
     pose = estimator(rgb, frame_index, time_s)
     marker = corners = None
+    cut = False
     if find_marker:  # after the pose: the marker lies beside the feet, searched there first (magnified)
-        from vision.aruco import marker_corners_px, side_from_corners_px
+        from vision.aruco import search_marker, side_from_corners_px
 
-        feet = None if pose is None else feet_px(pose.xy_px)
-        corners = marker_corners_px(rgb, feet)
+        found = search_marker(rgb, None if pose is None else feet_px(pose.xy_px))
+        corners, cut = found.corners_px, found.cut_by_edge
         marker = None if corners is None else side_from_corners_px(corners)
     if pose is None:
         return FrameRecord(frame_index, time_s, w, h, luma, marker_side_px=marker, to_ref=to_ref,
-                           marker_corners_px=corners)
+                           marker_corners_px=corners, marker_cut_by_edge=cut)
     legs = {}
     if pose.mask is not None:
         for name, leg in LEGS.items():
@@ -140,7 +141,7 @@ def observe_frame(
             )
     return FrameRecord(
         frame_index, time_s, w, h, luma, pose.xy_px, pose.visibility, pose.depth_rel, legs, marker, to_ref=to_ref,
-        marker_corners_px=corners,
+        marker_corners_px=corners, marker_cut_by_edge=cut,
     )
 
 
@@ -396,16 +397,16 @@ def markers_at_full_resolution(
 
 def marker_in_full_frame(full_rgb: np.ndarray, rec: FrameRecord) -> FrameRecord:
     """``rec`` with the marker searched near its feet in the same frame at a larger size ``full_rgb``; corners
-    mapped back to the record's pixels; unchanged if not found."""
-    from vision.aruco import marker_corners_px, side_from_corners_px
+    mapped back to the record's pixels; unchanged if not found (marked if it was seen cut by the picture's edge)."""
+    from vision.aruco import search_marker, side_from_corners_px
 
     if rec.xy_px is None:
         return rec
     s = full_rgb.shape[1] / rec.width_px
-    corners = marker_corners_px(full_rgb, (feet_px(rec.xy_px) + 0.5) * s - 0.5)
-    if corners is None:
-        return rec
-    corners = (corners + 0.5) / s - 0.5
+    found = search_marker(full_rgb, (feet_px(rec.xy_px) + 0.5) * s - 0.5)
+    if found.corners_px is None:
+        return replace(rec, marker_cut_by_edge=True) if found.cut_by_edge else rec
+    corners = (found.corners_px + 0.5) / s - 0.5
     return replace(rec, marker_corners_px=corners, marker_side_px=side_from_corners_px(corners))
 
 
