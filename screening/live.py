@@ -115,6 +115,10 @@ class LiveConfig:
     end_min_deg: float = 4.0
     end_fraction: float = 0.35  # ... and ends below rest + max(end_min_deg, end_fraction * (peak - rest))
     rearm_fraction: float = 0.5  # after an attempt the shin must come back below rest + this * start_deg
+    # ... or ends once the shin has stayed this far below its peak for return_hold_s: a resting angle misread low
+    # (frames misread as the person comes into view) can then not hold one attempt open through the next drives
+    return_deg: float = 15.0
+    return_hold_s: float = 0.5
     rest_window_s: float = 10.0
     rest_percentile: float = 10.0
     rest_cap_deg: float = 15.0  # a resting half-kneeling shin is rarely tilted more than this
@@ -247,6 +251,7 @@ class _Running:
     last_seen_t: float = 0.0
     cut_lean: float = -math.inf  # the furthest shin lean seen with the knee or toes out of the picture
     unseen_lean: float = -math.inf  # the furthest shin lean without a knee past toe reading (heel not known up)
+    returned_since: float | None = None  # since when the shin has stayed return_deg or more below its peak
 
 
 class LiveScreen:
@@ -670,7 +675,11 @@ class LiveScreen:
                 run.best_shin = shin
                 new_best = True
         end_level = run.rest + max(cfg.end_min_deg, cfg.end_fraction * (run.peak - run.rest))
-        if shin <= end_level:
+        if shin > run.peak - cfg.return_deg:
+            run.returned_since = None
+        elif run.returned_since is None:
+            run.returned_since = t
+        if shin <= end_level or (run.returned_since is not None and t - run.returned_since >= cfg.return_hold_s):
             return self._finish(t), False
         return None, new_best
 
@@ -680,6 +689,7 @@ class LiveScreen:
         if run is None or t - run.start_t < self.cfg.min_attempt_s:
             return None  # a blip, not an attempt: stay armed
         self._armed = False
+        self._rest.clear()  # the resting angle is learnt again from the return (misread frames do not outlast one attempt)
         a = self._make_attempt(run, t)
         self.attempts.append(a)
         return a

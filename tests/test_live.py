@@ -146,6 +146,22 @@ def test_all_lifted_attempt_has_no_end_range():
     assert sc.to_result().best.verdict == "not_measured"
 
 
+@pytest.mark.parametrize("misread_frames", [0, 10, 40])
+def test_frames_misread_at_the_start_do_not_cost_the_next_attempts(misread_frames):
+    """The pose model may misread the leg for the first moments (a rendered clip: 0.7 s with the knee 4x too near
+    the ankle); the resting shin angle learnt from those frames was 27 deg too low, and for the 10 s of the rest
+    window no later drive re-armed the screen: 1 attempt of 3 was captured. An attempt now also ends once the shin
+    is back 15 deg below its peak, and the resting angle is learnt again after each attempt."""
+    sc = screen()
+    peaks = [30.0, 36.0, 33.0]
+    for i, s in enumerate([-15.0] * misread_frames + drive(peaks, rest=12.0)):
+        sc.update(record(i, s))
+    sc.finish()
+    assert [a.index for a in sc.attempts] == [0, 1, 2]
+    for a, p in zip(sc.attempts, peaks, strict=True):
+        assert a.shin_angle_deg == pytest.approx(p, abs=1.0)
+
+
 def test_hysteresis_small_wiggles_and_a_noisy_hold_are_one_attempt_or_none():
     sc = screen()
     rng = np.random.default_rng(1)
