@@ -32,6 +32,7 @@ from screening.floor3d import (
     combine_shin,
     knee_past_toe_sd_cm,
     marker_corners,
+    marker_only_cut_by_edge,
 )
 from screening.geometry import (
     distance_to_polygon_px,
@@ -546,14 +547,12 @@ def analyze_records(
                                   scale_inputs.foot_length_cm, cam3d.toe_moved_cm, cfg.foot_longer_warn_cm)
     if foot_note:
         warnings.append(foot_note)
-    # the marker seen only running off the picture's edge (not used): say so, it is the easiest set-up to mend
-    marker_cut = any(r.marker_cut_by_edge for r in records) and not any(r.marker_corners_px is not None for r in records)
+    marker_cut = marker_only_cut_by_edge(records)
     place_marker = ("move the marker (or the camera) so the whole marker is in the picture, flat beside the front "
                     "foot" if marker_cut else "lay the marker flat beside the front foot, fully in view")
     if scale_inputs.marker_cm is not None and not cam3d.ok:
-        why = "the marker runs off the edge of the picture" if marker_cut else cam3d.reason
         warnings.append(
-            f"No camera model from the marker ({why}), so the knee and shin were measured flat in the "
+            f"No camera model from the marker ({cam3d.reason}), so the knee and shin were measured flat in the "
             f"picture, which reads a few cm and degrees off when the camera is turned or high: {place_marker}, "
             "and film from 1.5-3 m."
         )

@@ -132,15 +132,19 @@ def marker_corners(rec: FrameRecord) -> np.ndarray | None:
     return None if c is None else np.asarray(c, dtype=float).reshape(4, 2)
 
 
+def marker_only_cut_by_edge(records: list[FrameRecord]) -> bool:
+    """Whether the marker was seen only running off the picture's edge (so not used): the easiest set-up to mend."""
+    return any(r.marker_cut_by_edge for r in records) and not any(r.marker_corners_px is not None for r in records)
+
+
 def floor_model(records: list[FrameRecord], marker_cm: float | None, cfg: CameraModelConfig) -> FloorModel:
     """Fit the camera to the marker's corners (median over the frames it was found in)."""
     if marker_cm is None:
         return FloorModel(None, None, 0, math.nan, "no marker size given")
     found = [c for c in (marker_corners(r) for r in records) if c is not None]
     if not found:
-        cut = any(r.marker_cut_by_edge for r in records)
-        return FloorModel(None, None, 0, math.nan,
-                          "the marker runs off the edge of the picture" if cut else "the marker was not found")
+        return FloorModel(None, None, 0, math.nan, "the marker runs off the edge of the picture"
+                          if marker_only_cut_by_edge(records) else "the marker was not found")
     corners = np.median(np.stack(found), axis=0)
     long_side = float(np.max(np.linalg.norm(corners - np.roll(corners, -1, axis=0), axis=1)))
     if long_side < cfg.min_marker_long_side_px:
