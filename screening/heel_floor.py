@@ -83,7 +83,13 @@ def heel_height_over_back_floor(front: FootKneePoints, back: FootKneePoints,
     toes' floor contact.
     """
     floor_dir = back_floor_dir(front, back, cfg)
-    if floor_dir is None or not np.all(np.isfinite(front.toe_front_floor_px)):
+    return math.nan if floor_dir is None else heel_height_along(front, floor_dir, cfg)
+
+
+def heel_height_along(front: FootKneePoints, floor_dir: np.ndarray, cfg: HeelFloorConfig = HeelFloorConfig()) -> float:
+    """The front heel's height in foot lengths above the floor line of direction ``floor_dir`` (the back leg's,
+    ``back_floor_dir``) through the front toes' floor contact; NaN without that contact."""
+    if not np.all(np.isfinite(front.toe_front_floor_px)):
         return math.nan
     foot_px = float((front.toe_tip_px - front.heel_back_px) @ floor_dir)
     up = floor_up_normal(floor_dir)
@@ -104,21 +110,22 @@ def front_and_back_legs(r: FrameRecord) -> tuple[FootKneePoints, FootKneePoints]
     return None if f is None or b is None else (f, b)
 
 
-def frame_heel_height(r: FrameRecord, cfg: HeelFloorConfig = HeelFloorConfig()) -> float:
-    """The front heel's height above the back-leg floor on one frame, in foot lengths (NaN when unusable).
+@dataclass(frozen=True)
+class BackFloorReading:
+    """One frame's reading of the floor along the back leg."""
 
-    The back leg counts only where its knee rests on the floor (``knee_floor_px`` is NaN otherwise), so squats
-    and lunges give no reading.
-    """
+    direction: np.ndarray | None  # the floor's direction along the back leg (``back_floor_dir``, frame pixels)
+    heel_height_foot_lengths: float  # the front heel above that floor line (``heel_height_along``); NaN if unusable
+
+
+def frame_back_floor(r: FrameRecord, cfg: HeelFloorConfig = HeelFloorConfig()) -> BackFloorReading:
+    """The back leg's floor line on one frame and the front heel's height above it. The back leg counts only where
+    its knee rests on the floor (``knee_floor_px`` is NaN otherwise), so squats and lunges give no reading."""
     legs = front_and_back_legs(r)
-    return math.nan if legs is None else heel_height_over_back_floor(*legs, cfg)
-
-
-def frame_back_floor_dir(r: FrameRecord, cfg: HeelFloorConfig = HeelFloorConfig()) -> np.ndarray | None:
-    """One frame's floor direction along the back leg (``back_floor_dir``, in the frame's pixels), None where the
-    frame does not show a back leg lying along the floor."""
-    legs = front_and_back_legs(r)
-    return None if legs is None else back_floor_dir(*legs, cfg)
+    d = None if legs is None else back_floor_dir(*legs, cfg)
+    if legs is None or d is None:
+        return BackFloorReading(None, math.nan)
+    return BackFloorReading(d, heel_height_along(legs[0], d, cfg))
 
 
 def back_floor_direction(records: list[FrameRecord], cfg: HeelFloorConfig = HeelFloorConfig()) -> np.ndarray:
@@ -127,7 +134,7 @@ def back_floor_direction(records: list[FrameRecord], cfg: HeelFloorConfig = Heel
     (``back_floor_dir``); NaN when none does."""
     dirs = []
     for r in records:
-        d = frame_back_floor_dir(r, cfg)
+        d = frame_back_floor(r, cfg).direction
         if d is not None:
             dirs.append(unit(r.to_first_px(d, direction=True)))
     return median_direction(np.array(dirs)) if dirs else np.array([np.nan, np.nan])
@@ -135,7 +142,7 @@ def back_floor_direction(records: list[FrameRecord], cfg: HeelFloorConfig = Heel
 
 def heel_floor_from_heights(heights: list[float], cfg: HeelFloorConfig = HeelFloorConfig()) -> HeelFloorCheck:
     """The heel's height above the back-leg floor over a clip or live session: a low percentile of the frames'
-    readings (``frame_heel_height``; NaN readings are skipped)."""
+    readings (``frame_back_floor``; NaN readings are skipped)."""
     hs = [h for h in heights if math.isfinite(h)]
     if not hs:
         return HeelFloorCheck(None, 0, "no frame shows the back knee and toes resting on the floor")
@@ -145,4 +152,4 @@ def heel_floor_from_heights(heights: list[float], cfg: HeelFloorConfig = HeelFlo
 
 def heel_floor_check(records: list[FrameRecord], cfg: HeelFloorConfig = HeelFloorConfig()) -> HeelFloorCheck:
     """The heel's height above the back-leg floor over the clip (a low percentile of the usable frames)."""
-    return heel_floor_from_heights([frame_heel_height(r, cfg) for r in records], cfg)
+    return heel_floor_from_heights([frame_back_floor(r, cfg).heel_height_foot_lengths for r in records], cfg)

@@ -70,12 +70,7 @@ from screening.geometry import (
     unit,
     vertical_estimate,
 )
-from screening.heel_floor import (
-    HeelFloorConfig,
-    frame_back_floor_dir,
-    frame_heel_height,
-    heel_floor_from_heights,
-)
+from screening.heel_floor import HeelFloorConfig, frame_back_floor, heel_floor_from_heights
 from screening.landmarks import LEG_LANDMARK_INDEX, Landmark
 from screening.records import FrameRecord
 from screening.results import Scale, ScreenResult
@@ -505,14 +500,14 @@ class LiveScreen:
         self._frames += 1
         if rec.marker_side_px:
             self._marker_px.append(float(rec.marker_side_px))
-        heel_over_floor = frame_heel_height(rec, cfg.heel_floor)
+        back_floor = frame_back_floor(rec, cfg.heel_floor)
+        heel_over_floor = back_floor.heel_height_foot_lengths
         if math.isfinite(heel_over_floor):
             self._recent_heel.append((t, heel_over_floor))
         while self._recent_heel and t - self._recent_heel[0][0] > cfg.heel_check_window_s:
             self._recent_heel.popleft()
-        back_dir = frame_back_floor_dir(rec, cfg.heel_floor)
-        if back_dir is not None:
-            self._back_dirs.append(back_dir)
+        if back_floor.direction is not None:
+            self._back_dirs.append(back_floor.direction)
         side = self._choose_side(rec) if rec.pose_found else self._side
         checks = self._checks(t, rec, side)
         hints = [CHECK_HINTS[k] for k in CHECK_LABELS if k in checks and not checks[k]]
