@@ -232,3 +232,20 @@ def test_foot_tilt_table(forward, expected):
 
 def test_foot_tilt_unknown_direction_is_nan():
     assert math.isnan(foot_tilt_deg(None)) and math.isnan(foot_tilt_deg(np.array([np.nan, np.nan])))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.floats(-25, 25), st.one_of(st.none(), st.floats(-25, 25)))
+def test_vertical_estimate_mirrors_with_the_picture(front_deg, back_deg):
+    """A person facing the other way (the picture mirrored left-right) gets the mirrored vertical; it always points
+    up the picture and lies within the estimates it is a weighted mean of."""
+    def line(deg, facing):
+        return np.array([facing * math.cos(math.radians(deg)), math.sin(math.radians(deg))])
+
+    right = vertical_estimate(line(front_deg, 1), None if back_deg is None else line(back_deg, 1))
+    left = vertical_estimate(line(front_deg, -1), None if back_deg is None else line(back_deg, -1))
+    assert left == pytest.approx(right * np.array([-1.0, 1.0]), abs=1e-9)
+    assert right[1] < 0
+    tilts = [front_deg, 0.0] + ([] if back_deg is None else [back_deg])
+    tilt = angle_between_deg(np.array([0.0, -1.0]), right)
+    assert min(tilts) - 1e-9 <= tilt <= max(tilts) + 1e-9
