@@ -58,10 +58,10 @@ IMAGE_UP = np.array([0.0, -1.0])
 # errors differ: the front foot's floor line's perpendicular (perspective tilts it: the long toe lies deeper than
 # the heel's contact), the back leg's floor line's perpendicular (knee and toes rest on the floor side by side in
 # depth; its direction error SD 1.4 deg against 2.5 on the benchmark stills, less steady on seed 777's) and the
-# picture's own up (wrong by the phone's roll). Weights: the best or tied-best of six on both the benchmark stills
-# and 60 stills of an independent seed (777: shin MAE 2.69 -> 2.31 deg, knee past toe 1.32 -> 1.11 cm; the sweep
-# 2.33 -> 1.94 deg, 1.16 -> 1.01 cm; docs/ACCURACY.md "Stop 16"); without a back-leg line: 3:1 front line and
-# picture (the knee-past-toe blend of stop 11, KPT_IMAGE_VERTICAL_WEIGHT).
+# picture's own up (wrong by the phone's roll). Weights: of six tried on the benchmark stills and on 60 stills of
+# an independent seed (777), the best on three of the four MAEs and 0.02 deg behind on the fourth (777: shin
+# 2.69 -> 2.31 deg, knee past toe 1.32 -> 1.11 cm; the sweep 2.33 -> 1.94 deg, 1.16 -> 1.01 cm; docs/ACCURACY.md
+# "Stop 16"); without a back-leg line: 3:1 front line and picture (stop 11's KPT_IMAGE_VERTICAL_WEIGHT).
 VERTICAL_WEIGHTS_FRONT_BACK_PICTURE = (0.25, 0.5, 0.25)
 KPT_IMAGE_VERTICAL_WEIGHT = 0.25
 
