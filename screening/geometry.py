@@ -102,7 +102,7 @@ def knee_past_toe_2d_px(kneecap_front_px: ArrayLike, toe_tip_px: ArrayLike, forw
     f = unit(forward)
     u = unit(vertical_estimate(f) if up is None else up)
     d = np.asarray(kneecap_front_px, dtype=float) - np.asarray(toe_tip_px, dtype=float)
-    along = signed_along(kneecap_front_px, toe_tip_px, f)
+    along = knee_past_toe_px(kneecap_front_px, toe_tip_px, f)
     with np.errstate(invalid="ignore", divide="ignore"):
         split = (d[..., 0] * u[..., 1] - d[..., 1] * u[..., 0]) / (f[..., 0] * u[..., 1] - f[..., 1] * u[..., 0])
     usable = np.abs(f[..., 0]) >= 0.5

@@ -75,17 +75,6 @@ def back_floor_dir(front: FootKneePoints, back: FootKneePoints, cfg: HeelFloorCo
     return floor_dir
 
 
-def heel_height_over_back_floor(front: FootKneePoints, back: FootKneePoints,
-                                cfg: HeelFloorConfig = HeelFloorConfig()) -> float:
-    """Height of the front heel's lowest point above the floor, in foot lengths, on one frame (NaN if unusable).
-
-    The floor runs along the back leg's knee-to-toes floor contacts (``back_floor_dir``) and through the front
-    toes' floor contact.
-    """
-    floor_dir = back_floor_dir(front, back, cfg)
-    return math.nan if floor_dir is None else heel_height_along(front, floor_dir, cfg)
-
-
 def heel_height_along(front: FootKneePoints, floor_dir: np.ndarray, cfg: HeelFloorConfig = HeelFloorConfig()) -> float:
     """The front heel's height in foot lengths above the floor line of direction ``floor_dir`` (the back leg's,
     ``back_floor_dir``) through the front toes' floor contact; NaN without that contact."""
@@ -118,14 +107,19 @@ class BackFloorReading:
     heel_height_foot_lengths: float  # the front heel above that floor line (``heel_height_along``); NaN if unusable
 
 
+def back_floor_reading(front: FootKneePoints, back: FootKneePoints, cfg: HeelFloorConfig = HeelFloorConfig()
+                       ) -> BackFloorReading:
+    """The back leg's floor line (``back_floor_dir``) and the front heel's height above it (``heel_height_along``)
+    from one frame's leg points."""
+    d = back_floor_dir(front, back, cfg)
+    return BackFloorReading(None, math.nan) if d is None else BackFloorReading(d, heel_height_along(front, d, cfg))
+
+
 def frame_back_floor(r: FrameRecord, cfg: HeelFloorConfig = HeelFloorConfig()) -> BackFloorReading:
     """The back leg's floor line on one frame and the front heel's height above it. The back leg counts only where
     its knee rests on the floor (``knee_floor_px`` is NaN otherwise), so squats and lunges give no reading."""
     legs = front_and_back_legs(r)
-    d = None if legs is None else back_floor_dir(*legs, cfg)
-    if legs is None or d is None:
-        return BackFloorReading(None, math.nan)
-    return BackFloorReading(d, heel_height_along(legs[0], d, cfg))
+    return BackFloorReading(None, math.nan) if legs is None else back_floor_reading(*legs, cfg)
 
 
 def back_floor_direction(records: list[FrameRecord], cfg: HeelFloorConfig = HeelFloorConfig()) -> np.ndarray:

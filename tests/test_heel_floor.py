@@ -10,7 +10,7 @@ import pytest
 
 from calibration.view import ViewConfig, check_view
 from screening.geometry import floor_up_normal
-from screening.heel_floor import heel_floor_check, heel_height_over_back_floor
+from screening.heel_floor import back_floor_reading, heel_floor_check
 from screening.landmarks import LEG_LANDMARK_INDEX
 from screening.records import FrameRecord
 from screening.silhouette import NAN2, FootKneePoints, knee_floor_contact
@@ -45,7 +45,7 @@ def legs(floor_tilt_deg: float, heel_lift_px: float = 0.0, facing: int = 1) -> t
 @pytest.mark.parametrize("facing", [1, -1])
 def test_flat_heel_reads_flat_however_the_floor_slopes_in_the_picture(tilt: float, facing: int) -> None:
     front, back = legs(tilt, facing=facing)
-    h = heel_height_over_back_floor(front, back)
+    h = back_floor_reading(front, back).heel_height_foot_lengths
     assert abs(h) < 0.01, h
     assert check_view(0.0, 1.0, 200.0, 120.0, 1.0, heel_height_foot_lengths=h).ok
 
@@ -53,7 +53,7 @@ def test_flat_heel_reads_flat_however_the_floor_slopes_in_the_picture(tilt: floa
 @pytest.mark.parametrize("tilt", [-5.0, 0.0, 12.0])
 def test_raised_heel_reads_its_height_in_foot_lengths(tilt: float) -> None:
     front, back = legs(tilt, heel_lift_px=12.0)  # 3 cm on a 25 cm foot
-    h = heel_height_over_back_floor(front, back)
+    h = back_floor_reading(front, back).heel_height_foot_lengths
     assert h == pytest.approx(0.12, abs=0.01)
     report = check_view(0.0, 1.0, 200.0, 120.0, 1.0, foot_tilt_deg=tilt + 7.0, heel_height_foot_lengths=h)
     assert not report.ok and not report.checks["heel_on_floor"]
@@ -72,9 +72,9 @@ def test_reading_not_trusted_when_the_foot_line_rises_to_the_toes() -> None:
 def test_back_leg_not_along_the_floor_gives_no_reading() -> None:
     front, back = legs(0.0)
     steep = FootKneePoints(**{**back.__dict__, "knee_floor_px": back.toe_floor_px + np.array([60.0, -60.0])})
-    assert math.isnan(heel_height_over_back_floor(front, steep))
+    assert math.isnan(back_floor_reading(front, steep).heel_height_foot_lengths)
     missing = FootKneePoints(**{**back.__dict__, "knee_floor_px": NAN2})
-    assert math.isnan(heel_height_over_back_floor(front, missing))
+    assert math.isnan(back_floor_reading(front, missing).heel_height_foot_lengths)
 
 
 def _record(i: int, front: FootKneePoints, back: FootKneePoints) -> FrameRecord:
@@ -147,6 +147,6 @@ def test_toe_contact_shadow_in_the_silhouette_does_not_raise_a_flat_heel() -> No
     front, back = legs(5.0)
     down = -floor_up_normal(back.knee_floor_px - back.toe_floor_px)
     shadowed = FootKneePoints(**{**front.__dict__, "toe_front_floor_px": front.toe_front_floor_px + 0.1 * FOOT_PX * down})
-    h = heel_height_over_back_floor(shadowed, back)
+    h = back_floor_reading(shadowed, back).heel_height_foot_lengths
     assert h < ViewConfig().max_heel_height_foot_lengths - 0.02, h
-    assert heel_height_over_back_floor(front, back) == pytest.approx(0.0, abs=0.01)
+    assert back_floor_reading(front, back).heel_height_foot_lengths == pytest.approx(0.0, abs=0.01)
