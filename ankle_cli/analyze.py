@@ -85,6 +85,10 @@ def analyze(
                                            "measured in 3-D without a marker (the phone's tilt is read from "
                                            "upright lines behind you where there are some: a door frame, "
                                            "shelves)."),
+    lens: str = typer.Option(None, help="The camera's lens: the phone's zoom (0.5x, 1x, 2x, 3x, 5x) or its 35 mm-"
+                             "equivalent focal length (e.g. 13mm). Only the 3-D measurement uses it (marker, camera "
+                             "height, upright lines). Default: what the file says (a photo's EXIF, an iPhone video), "
+                             "else a phone's 1x camera."),
     json_out: Path = typer.Option(None, "--json", help="Write the full result (with per-frame series) as JSON."),
     annotated: Path = typer.Option(None, help="Write the annotated video (mp4)."),
     snapshot: Path = typer.Option(None, help="Write the end-range snapshot of the best attempt (PNG)."),
@@ -102,6 +106,7 @@ def analyze(
     """Measure knee travel past the toe (cm, fist-widths) and shin angle, and give the verdict."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from calibration.lens import parse_lens
     from vision.pipeline import AnalyzeOptions, analyze_clip
 
     opts = AnalyzeOptions(
@@ -112,6 +117,7 @@ def analyze(
         height_cm=height_cm,
         marker_cm=marker_cm,
         camera_height_cm=camera_height_cm,
+        lens_35mm_mm=parse_lens(lens).focal_35mm_mm if lens else None,
         max_duration_s=max_duration_s if max_duration_s > 0 else None,
         stride_frames=stride,
     )

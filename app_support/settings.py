@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from calibration.fist import CM_PER_IN, fist_width
+from calibration.lens import MAX_LENS_MM, MIN_LENS_MM, ZOOM_LENS_MM
 from screening.errors import AnkleScreenError
 
 MAX_UPLOAD_MB = 200
@@ -25,7 +26,12 @@ DEFAULTS: dict[str, object] = {
     "cfg_height_cm": 0.0,
     "cfg_camera_height_cm": 0.0,
     "cfg_marker_cm": MARKER_PRINT_CM,
+    "cfg_lens": "auto",
+    "cfg_lens_mm": ZOOM_LENS_MM["1x"],
 }
+LENS_CHOICES = ["auto", *ZOOM_LENS_MM, "other"]
+LENS_LABELS = {"auto": "the file's own data, else 1x", "0.5x": "0.5x ultra-wide", "1x": "1x main camera / webcam",
+               "other": "other (35 mm-equivalent mm)"}
 
 
 @dataclass(frozen=True)
@@ -37,9 +43,11 @@ class Settings:
     height_cm: float | None
     marker_cm: float | None
     camera_height_cm: float | None = None
+    lens_35mm_mm: float | None = None  # None: the file's own data, else a phone's 1x camera
 
     def subject(self) -> dict[str, object]:
-        """The six subject settings, named as AnalyzeOptions and LiveSettings name them."""
+        """The subject settings both a clip and the live webcam take, named as AnalyzeOptions and LiveSettings
+        name them."""
         return {
             "side": self.side,
             "fist_width_cm": self.fist_width_cm,
@@ -47,6 +55,7 @@ class Settings:
             "foot_length_cm": self.foot_length_cm,
             "height_cm": self.height_cm,
             "marker_cm": self.marker_cm,
+            "lens_35mm_mm": self.lens_35mm_mm,
         }
 
     def analyze_options(self):
@@ -67,7 +76,8 @@ class Settings:
                  f"height {self.height_cm:g} cm" if self.height_cm else "",
                  f"camera {self.camera_height_cm:g} cm up" if self.camera_height_cm else ""]
         scale = " + ".join(g for g in given if g) or "average foot length (assumed)"
-        return f"side {self.side}, fist {fist.width_cm:.1f} cm ({fist.source.replace('_', ' ')}), scale: {scale}"
+        lens = f", lens {self.lens_35mm_mm:g} mm" if self.lens_35mm_mm else ""
+        return f"side {self.side}, fist {fist.width_cm:.1f} cm ({fist.source.replace('_', ' ')}), scale: {scale}{lens}"
 
 
 def _keep_widget_state() -> None:
@@ -154,6 +164,21 @@ def scale_inputs(sb) -> tuple[float | None, float | None, float | None, float | 
     return foot, height, marker, camera
 
 
+def lens_setting(sb) -> float | None:
+    """The camera's lens (35 mm-equivalent focal length, mm; None: the file's own data, else a phone's 1x camera)."""
+    sb.selectbox("Camera lens (for the 3-D measurement)", LENS_CHOICES, key="cfg_lens",
+                 format_func=lambda k: LENS_LABELS.get(k, f"{k} ({ZOOM_LENS_MM.get(k, 0):g} mm)"),
+                 help="Which of the phone's cameras filmed: the marker, the camera height and upright lines measure "
+                      "in 3-D with it. Photos and iPhone videos usually carry it (auto reads it). An ultra-wide "
+                      "(0.5x) or zoom lens taken for the main camera reads the knee past toe up to ~1 cm off.")
+    choice = st.session_state["cfg_lens"]
+    if choice == "other":
+        sb.number_input("Lens: 35 mm-equivalent focal length (mm)", MIN_LENS_MM, MAX_LENS_MM, step=1.0,
+                        key="cfg_lens_mm")
+        return float(st.session_state["cfg_lens_mm"])
+    return ZOOM_LENS_MM.get(choice)
+
+
 def sidebar_settings() -> Settings:
     """Draw the settings sidebar and return the current settings."""
     _keep_widget_state()
@@ -176,7 +201,8 @@ def sidebar_settings() -> Settings:
         if v > 0:
             fist_cm = v * CM_PER_IN if st.session_state["cfg_fist_unit"] == "in" else v
     foot, height, marker, camera = scale_inputs(sb)
-    settings = Settings(st.session_state["cfg_side"], sex, fist_cm, foot, height, marker, camera)
+    lens = lens_setting(sb)
+    settings = Settings(st.session_state["cfg_side"], sex, fist_cm, foot, height, marker, camera, lens)
     try:
         settings.analyze_options().validate()
         fist_width(fist_cm, sex)

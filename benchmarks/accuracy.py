@@ -544,16 +544,18 @@ def run_case(case: Case) -> dict:
     return run_still(case) if case.kind == "still" else run_clip(case)
 
 
-def _indexed(item: tuple[int, Case]) -> tuple[int, dict]:
-    return item[0], run_case(item[1])
+def _indexed(item: tuple[int, Case, Callable[[Case], dict]]) -> tuple[int, dict]:
+    return item[0], item[2](item[1])
 
 
-def run_all(cases: list[Case], workers: int, log: Callable[[str], None] = print) -> list[dict]:
+def run_all(cases: list[Case], workers: int, log: Callable[[str], None] = print,
+            run: Callable[[Case], dict] = run_case) -> list[dict]:
+    """``run`` (a module-level function: the workers are spawned) over the cases, in their order."""
     rows: list[dict] = []
     t0 = time.perf_counter()
     if workers <= 1:
         for i, c in enumerate(cases):
-            rows.append(run_case(c))
+            rows.append(run(c))
             log(f"  [{i + 1}/{len(cases)}] {c.name} {time.perf_counter() - t0:.0f} s")
         return rows
     import multiprocessing as mp
@@ -564,7 +566,7 @@ def run_all(cases: list[Case], workers: int, log: Callable[[str], None] = print)
     order = sorted(range(len(cases)), key=lambda i: cases[i].kind != "clip")
     out: dict[int, dict] = {}
     with mp.get_context("spawn").Pool(workers, maxtasksperchild=10) as pool:
-        for n, (i, row) in enumerate(pool.imap_unordered(_indexed, [(i, cases[i]) for i in order])):
+        for n, (i, row) in enumerate(pool.imap_unordered(_indexed, [(i, cases[i], run) for i in order])):
             out[i] = row
             if (n + 1) % 20 == 0 or cases[i].kind == "clip":
                 log(f"  [{n + 1}/{len(cases)}] {cases[i].name} {time.perf_counter() - t0:.0f} s")

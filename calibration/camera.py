@@ -21,6 +21,8 @@ import numpy as np
 # plausible focal lengths, as field of view across the longer image side (phones: 60-80 deg; webcams 55-90)
 MIN_FOV_LONG_SIDE_DEG = 25.0
 MAX_FOV_LONG_SIDE_DEG = 120.0
+# a lens the user or the file names: from a 250 mm-equivalent zoom (8 deg) to a 10 mm ultra-wide (120 deg)
+GIVEN_LENS_FOV_RANGE_DEG = (5.0, 125.0)
 
 
 @dataclass(frozen=True)
@@ -185,17 +187,18 @@ def camera_from_square(
     """Camera from the four image corners of a square of ``side_cm`` on the floor (ArUco order).
 
     The focal length is recovered from the homography unless given. None when the homography is
-    degenerate or the focal length falls outside a plausible lens (see ``MIN/MAX_FOV_LONG_SIDE_DEG``,
-    checked against the principal point's distance from the corner as half the long side)."""
+    degenerate or the focal length falls outside a plausible lens (see ``MIN/MAX_FOV_LONG_SIDE_DEG``, wider for a
+    given lens: ``GIVEN_LENS_FOV_RANGE_DEG``; checked against the principal point's distance from the corner as
+    half the long side)."""
     h = homography_dlt(square_corners_cm(side_cm), corners_px)
     if h is None:
         return None
     f = focal_px if focal_px is not None else focal_from_homography(h, cx_px, cy_px)
     if f is None or not math.isfinite(f):
         return None
-    half_long = max(cx_px, cy_px) + 0.5
-    fov = 2.0 * math.degrees(math.atan(half_long / f))
-    if not MIN_FOV_LONG_SIDE_DEG <= fov <= MAX_FOV_LONG_SIDE_DEG:
+    fov = 2.0 * math.degrees(math.atan((max(cx_px, cy_px) + 0.5) / f))
+    lo, hi = (MIN_FOV_LONG_SIDE_DEG, MAX_FOV_LONG_SIDE_DEG) if focal_px is None else GIVEN_LENS_FOV_RANGE_DEG
+    if not lo <= fov <= hi:
         return None
     return pose_from_homography(h, f, cx_px, cy_px)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from calibration.lens import GIVEN, Lens
 from screening.errors import InvalidSettingError
 from screening.results import Scale
 
@@ -37,8 +38,12 @@ class ScaleInputs:
     sex: str | None = None
     # the camera's lens above the floor (cm): with the foot length and a level phone, a camera model without marker
     camera_height_cm: float | None = None
+    # the camera's lens when known (the user's setting, or the file's own data); else a phone's 1x camera is assumed
+    lens: Lens | None = None
 
     def validate(self) -> None:
+        if self.lens is not None:
+            self.lens.validate()
         if self.foot_length_cm is not None and not 12.0 <= self.foot_length_cm <= 36.0:
             raise InvalidSettingError(
                 f"A foot length of {self.foot_length_cm:g} cm is outside 12-36 cm. Measure heel to longest toe."
@@ -65,9 +70,12 @@ class SubjectSettings:
     height_cm: float | None = None
     marker_cm: float | None = None
     camera_height_cm: float | None = None  # floor to the lens; a clip's and a webcam session's result (not the live preview)
+    # the lens's 35 mm-equivalent focal length (a phone's 0.5x is ~13 mm, 1x ~26 mm); None: a clip's own data, else 1x
+    lens_35mm_mm: float | None = None
 
     def scale_inputs(self) -> ScaleInputs:
-        return ScaleInputs(self.foot_length_cm, self.height_cm, self.marker_cm, self.sex, self.camera_height_cm)
+        lens = Lens(self.lens_35mm_mm, GIVEN) if self.lens_35mm_mm is not None else None
+        return ScaleInputs(self.foot_length_cm, self.height_cm, self.marker_cm, self.sex, self.camera_height_cm, lens)
 
     def validate(self) -> None:
         if self.side not in ("auto", "left", "right"):

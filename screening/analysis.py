@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from calibration.fist import FistWidth
+from calibration.lens import Lens
 from calibration.scale import (
     ScaleInputs,
     scale_assumed,
@@ -512,7 +513,8 @@ def analyze_records(
     if scale is None:
         kpt_cm = np.full(n, np.nan)
     # with the marker found, measure in 3-D with its camera model instead (screening.floor3d); else stay 2-D
-    cam3d = camera_measurement(records, track, heel_down, scale_inputs.marker_cm, cfg.camera_model,
+    camera_cfg = cfg.camera_model.for_lens(scale_inputs.lens)
+    cam3d = camera_measurement(records, track, heel_down, scale_inputs.marker_cm, camera_cfg,
                                TOE_TIP_HEIGHT_PER_FOOT_LENGTH, TIBIAL_CREST_LEAN_DEG, scale_inputs.foot_length_cm,
                                scale_inputs.camera_height_cm)
     if cam3d.ok and cam3d.shin_angle_deg is not None and cam3d.knee_past_toe_cm is not None:
@@ -596,9 +598,10 @@ def analyze_records(
             at = attempts[best.attempt_index].end_range_frame
             sd = knee_past_toe_sd_cm(cam3d, track, heel_down, int(np.flatnonzero(frame_index == at)[0]),
                                      scale_inputs, records[0].width_px, records[0].height_px,
-                                     cfg.camera_model, TOE_TIP_HEIGHT_PER_FOOT_LENGTH, TIBIAL_CREST_LEAN_DEG)
+                                     camera_cfg, TOE_TIP_HEIGHT_PER_FOOT_LENGTH, TIBIAL_CREST_LEAN_DEG)
             scale = Scale(scale.px_per_cm, scale.source, sd, scale.relative_uncertainty,
-                          scale.detail + "; " + camera_detail(cam3d.model, scale_inputs.camera_height_cm))
+                          scale.detail + "; " + camera_detail(cam3d.model, scale_inputs.camera_height_cm,
+                                                              scale_inputs.lens))
             best = Best(**{**best.__dict__, "knee_past_toe_uncertainty_cm": sd if math.isfinite(sd) else None})
     measured = [a.knee_past_toe_cm for a in attempts if a.knee_past_toe_cm is not None]
     spread = float(np.std(measured, ddof=1)) if len(measured) >= 2 else None
@@ -647,8 +650,14 @@ def analyze_records(
     )
 
 
-def camera_detail(model: FloorModel, camera_height_cm: float | None) -> str:
-    """How the 3-D camera was had, in words, for the scale's detail."""
+def camera_detail(model: FloorModel, camera_height_cm: float | None, lens: Lens | None = None) -> str:
+    """How the 3-D camera was had, in words, for the scale's detail (and the lens it took)."""
+    lens_words = (lens.describe() if lens is not None else
+                  "lens assumed: a phone's 1x camera (set the lens if you filmed with 0.5x or a zoom)")
+    return _camera_words(model, camera_height_cm) + "; " + lens_words
+
+
+def _camera_words(model: FloorModel, camera_height_cm: float | None) -> str:
     if model.source == MARKER:
         return "measured in 3-D with the camera model from the marker"
     tilt = (f"tilted {model.roll_deg:.1f} deg sideways (read from upright lines behind you)" if model.roll_from_lines

@@ -24,7 +24,7 @@ then keeps the 2-D measurement.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -40,6 +40,7 @@ from calibration.camera import (
     roll_from_upright_lines,
     vertical_plane,
 )
+from calibration.lens import Lens
 from calibration.scale import USER_TAPE_SD_CM, ScaleInputs
 from screening.records import FrameRecord
 
@@ -69,9 +70,13 @@ UPRIGHT_LINES = "upright_lines"  # roll and pitch from upright background lines,
 @dataclass(frozen=True)
 class CameraModelConfig:
     # lens assumed for the focal length (a 26 mm-equivalent phone main camera: 67 deg across the long side of a
-    # 4:3 or 16:9 frame); a 10 cm marker seen obliquely is far too small to measure the focal length itself
+    # 4:3 or 16:9 frame) unless one is known (``for_lens``); a 10 cm marker seen obliquely is far too small to
+    # measure the focal length itself
     assumed_fov_long_side_deg: float = 67.0
     fov_sd_deg: float = 4.0  # spread of phone and webcam lenses around it (1 sigma)
+    # a lens the user or the file names (``for_lens``): 1-sigma error of its field of view (a video's stabilisation
+    # crops a few per cent of the picture; phones round the focal length to the mm)
+    known_lens_fov_sd_deg: float = 2.0
     corner_sd_px: float = 0.25  # 1-sigma error of a detected marker corner (0.26 px RMS measured on renders)
     max_reprojection_rms_px: float = 1.5  # larger: the corners do not fit a flat square (a bent or wrong marker)
     min_marker_long_side_px: float = 25.0  # smaller markers give a pose too uncertain to use
@@ -105,6 +110,19 @@ class CameraModelConfig:
     # marker stills: SD 0.8 cm); without a marker it sets the camera's pitch or height, so it joins the uncertainty
     foot_silhouette_sd_cm: float = 0.8
     pitch_search_deg: tuple[float, float] = (-40.0, 70.0)  # pitches (down positive) searched for the camera
+    # the foot's turn from side-on to the camera before it is measured (1 sigma, deg; ``toward_side_on``); None: the
+    # heel and toe points alone
+    side_on_sd_deg: float | None = 6.0
+
+    @property
+    def side_on(self) -> SideOnPrior | None:
+        return None if self.side_on_sd_deg is None else SideOnPrior(self.side_on_sd_deg, self.edge_px)
+
+    def for_lens(self, lens: Lens | None) -> CameraModelConfig:
+        """This configuration with a known lens in place of the assumed one (unchanged for None)."""
+        if lens is None:
+            return self
+        return replace(self, assumed_fov_long_side_deg=lens.fov_long_side_deg, fov_sd_deg=self.known_lens_fov_sd_deg)
 
 
 @dataclass(frozen=True)
@@ -417,6 +435,55 @@ class Floor3D:
     heel_back_found: bool = True  # the foot length runs from the heel's back point (else estimated from the contact)
 
 
+@dataclass(frozen=True)
+class SideOnPrior:
+    """What is known of the foot's direction before it is measured: the user was asked to film side-on, so its turn
+    from side-on to the camera is taken as N(0, ``sd_deg``); the heel and toe points' 1-sigma error (px)."""
+
+    sd_deg: float
+    point_sd_px: float
+
+
+def _turn_deg(fwd: np.ndarray, ref: np.ndarray) -> float:
+    """Signed angle (deg) from ``ref`` to ``fwd`` about the floor's up axis (both horizontal)."""
+    return math.degrees(math.atan2(float(ref[0] * fwd[1] - ref[1] * fwd[0]), float(ref[:2] @ fwd[:2])))
+
+
+def toward_side_on(cam: FloorCamera, heel_px: np.ndarray, toe_px: np.ndarray, toe_height_cm: float,
+                   toe_cm: np.ndarray, forward: np.ndarray, prior: SideOnPrior) -> np.ndarray:
+    """The foot's forward direction (unit, horizontal, floor frame) turned toward side-on to the camera: the
+    measured turn from side-on, weighted against the prior by their variances.
+
+    Where the camera looks along the floor at a grazing angle (low down, far away) the heel and toe points fix the
+    foot's direction in depth poorly: a pixel's error up or down the picture moves the toe centimetres nearer or
+    further, and the foot turns by tens of degrees (a phone 30 cm up, 5 m away: 20-35 deg on the renders, which
+    turned the shin reading by 3 deg). The measurement's spread is the turn caused by each point moving
+    ``point_sd_px`` along each picture axis; seen from higher up it is a degree or two and the prior barely moves
+    the reading."""
+    sight = toe_cm - cam.center_cm
+    side = np.array([-sight[1], sight[0], 0.0])
+    if not (np.all(np.isfinite(side)) and float(np.linalg.norm(side)) > 0):
+        return forward
+    side /= np.linalg.norm(side)
+    if float(side @ forward) < 0:
+        side = -side
+
+    def turn(h_px: np.ndarray, t_px: np.ndarray) -> float:
+        d = cam.to_height(t_px[None], toe_height_cm)[0] - cam.to_height(h_px[None], 0.0)[0]
+        return _turn_deg(d, side) if np.all(np.isfinite(d)) else math.nan
+
+    base = turn(heel_px, toe_px)
+    steps = np.eye(2) * prior.point_sd_px
+    var = sum((turn(heel_px, toe_px + s) - base) ** 2 + (turn(heel_px + s, toe_px) - base) ** 2 for s in steps)
+    if not math.isfinite(var):
+        return forward
+    measured = _turn_deg(forward, side)
+    kept = measured * prior.sd_deg**2 / (prior.sd_deg**2 + var)
+    a = math.radians(kept - measured)
+    c, s_ = math.cos(a), math.sin(a)
+    return np.array([c * forward[0] - s_ * forward[1], s_ * forward[0] + c * forward[1], 0.0])
+
+
 def _median_point(points: np.ndarray, sel: np.ndarray) -> np.ndarray:
     ok = sel & np.all(np.isfinite(points), axis=1)
     return np.median(points[ok], axis=0) if ok.any() else np.array([np.nan, np.nan])
@@ -435,11 +502,15 @@ def measure_3d(
     toe_tip_height_per_foot_length: float,
     crest_lean_deg: float,
     with_edge: bool = True,
+    side_on: SideOnPrior | None = None,
 ) -> Floor3D | None:
     """3-D knee past toe and shin angle per frame from image points (n, 2) in the camera's pixels.
 
     The floor line (heel contact, toe tip) is taken from the median over the heel-down frames; None when
-    it cannot be placed on the floor."""
+    it cannot be placed on the floor. With ``side_on``, the leg's plane (the foot's direction on the floor) is drawn
+    toward side-on to the camera as far as the heel and toe points leave it uncertain (``toward_side_on``); the
+    foot's length is still measured along the direction the points give (the check against the user's tape was set
+    on it, and a prior toward side-on shortens a foot turned from side-on)."""
     heel_px = _median_point(heel_bottom, heel_down)
     toe_px = _median_point(toe_tip, heel_down)
     back_px = _median_point(heel_back, heel_down)
@@ -471,6 +542,8 @@ def measure_3d(
         if float(away @ (cam.center_cm - heel_near)) > 0:
             away = -away
         heel = heel_near + HEEL_HALF_BREADTH_PER_FOOT_LENGTH * foot_len * away
+    if side_on is not None:  # the leg's plane; the foot's length (checked against a tape) stays as the points put it
+        fwd = toward_side_on(cam, heel_px, toe_px, toe_h, toe, fwd, side_on)
     n, off = vertical_plane(toe, fwd)
     up = np.array([0.0, 0.0, 1.0])
 
@@ -639,7 +712,7 @@ def camera_measurement(
     if model.camera is None:
         return CameraMeasurement(False, model.reason, model)
     sel = _heel_down_or_all(heel_down)
-    f3 = measure_3d(model.camera, *legs, sel, toe_tip_height_per_foot_length, crest_lean_deg)
+    f3 = measure_3d(model.camera, *legs, sel, toe_tip_height_per_foot_length, crest_lean_deg, side_on=cfg.side_on)
     if f3 is None:
         return CameraMeasurement(False, "the heel and toe could not be placed on the floor", model)
     shin, method = combine_shin_3d(f3.shin_landmarks_deg, f3.shin_front_edge_deg)
@@ -689,7 +762,8 @@ def knee_past_toe_sd_cm(
         cams = perturbed_cameras(m.model, inputs.marker_cm, width_px, height_px, cfg)
     draws = []
     for cam in cams:
-        f3 = measure_3d(cam, *arrays, sel, toe_tip_height_per_foot_length, crest_lean_deg, with_edge=False)
+        f3 = measure_3d(cam, *arrays, sel, toe_tip_height_per_foot_length, crest_lean_deg, with_edge=False,
+                        side_on=cfg.side_on)
         if f3 is not None and math.isfinite(float(f3.knee_past_toe_cm[frame])):
             draws.append(float(f3.knee_past_toe_cm[frame]))
     model_sd = float(np.std(draws, ddof=1)) if len(draws) >= 3 else math.nan

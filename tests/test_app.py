@@ -75,6 +75,28 @@ def test_camera_height_asks_for_the_foot_length_too():
     assert "needs your foot length too" not in sidebar_captions(at)
 
 
+def test_the_lens_setting_reaches_the_clip_and_the_webcam():
+    """The lens the user picks (a phone's zoom, or a 35 mm-equivalent focal length) reaches both analyses; auto
+    leaves it to the file's own data."""
+    from app_support.settings import Settings
+    from calibration.lens import Lens
+
+    at = page("pages/2_Upload_video.py")
+    at.run()
+    assert at.sidebar.selectbox(key="cfg_lens").value == "auto"
+    assert not [n for n in at.sidebar.number_input if n.key == "cfg_lens_mm"]
+    at.sidebar.selectbox(key="cfg_lens").set_value("other")
+    at.run()
+    at.sidebar.number_input(key="cfg_lens_mm").set_value(18.0)
+    at.run()
+    assert not at.exception and not at.sidebar.error
+    s = Settings("auto", "m", None, 24.5, None, 10.0, None, 13.0)
+    assert s.analyze_options().scale_inputs().lens == Lens(13.0)
+    assert s.live_settings().scale_inputs().lens == Lens(13.0)
+    assert "lens 13 mm" in s.describe()
+    assert Settings("auto", "m", None, 24.5, None, 10.0).analyze_options().scale_inputs().lens is None
+
+
 def test_marker_and_foot_length_are_given_together():
     """The recommended set-up: marker and foot length both reach the analysis (the marker when found, else the foot
     length; with both, the tape places a toe tip the floor hides)."""

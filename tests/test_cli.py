@@ -46,6 +46,8 @@ def test_camera_height_measures_in_3d_and_says_so():
     assert "Measured:    in 3-D, from the camera height" in proc.stdout
     bad = run_cli("analyze", clip, "--camera-height-cm", "400", "-q")
     assert bad.returncode == 2 and "camera height of 400 cm" in bad.stderr
+    bad = run_cli("analyze", clip, "--lens", "7x", "-q")
+    assert bad.returncode == 2 and "not a zoom phones name a camera by" in bad.stderr
 
 
 def test_upright_lines_sample_measures_in_3d_from_the_foot_length_alone(tmp_path):
@@ -79,6 +81,7 @@ def test_marker_sample_measures_in_3d_with_the_marker(tmp_path):
     assert "Measured:    in 3-D, with the camera model from the printed marker" in proc.stdout
     res = json.loads((tmp_path / "r.json").read_text())
     assert res["view"]["camera_model"]["source"] == "marker"
+    assert "lens assumed: a phone's 1x camera" in res["scale"]["detail"]  # the sample carries no lens
     assert len(res["attempts"]) == len(truth["attempts"]) == 2
     for got, want in zip(res["attempts"], truth["attempts"], strict=True):  # measured 9.7 / 7.6 cm, 41.0 / 37.3 deg
         assert got["knee_past_toe_cm"] == pytest.approx(want["end_range_knee_past_toe_cm"], abs=0.8)

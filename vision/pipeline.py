@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from calibration.fist import fist_width
-from calibration.scale import SubjectSettings
+from calibration.scale import ScaleInputs, SubjectSettings
 from screening.analysis import AnalysisConfig, analyze_records
 from screening.errors import InvalidSettingError
 from screening.records import FrameRecord
@@ -363,12 +363,20 @@ def analyze_clip(
         if lines_wanted(options.upright_lines, options.camera_height_cm, options.foot_length_cm):
             records = mark_upright_lines(records, at_record)
     result = analyze_records(
-        records, fist, options.scale_inputs(), options.side, AnalysisConfig(), source=str(path)
+        records, fist, scale_inputs_for(options, info), options.side, AnalysisConfig(), source=str(path)
     )
     result = ScreenResult(**{**result.__dict__, "video": info.as_dict()})
     if models is not None and not info.is_still:
         models.prepare_helpers()
     return Analysis(result, records, info)
+
+
+def scale_inputs_for(options: AnalyzeOptions, info: video.VideoInfo) -> ScaleInputs:
+    """The user's scale inputs, with the lens the file names when the user set none."""
+    inputs = options.scale_inputs()
+    if inputs.lens is None and info.lens is not None:
+        inputs = replace(inputs, lens=info.lens)
+    return inputs
 
 
 def markers_at_full_resolution(

@@ -11,6 +11,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from calibration.lens import PHOTO_EXIF, VIDEO_METADATA, Lens, lens_from_metadata
 from screening.errors import UnreadableInputError
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,12 @@ class VideoInfo:
     rotation_deg: int  # display rotation tag as PyAV reports it (e.g. -90); 0 when absent
     codec: str
     is_still: bool = False
+    lens: Lens | None = None  # the lens the file names (a photo's EXIF, an iPhone video's metadata), if any
 
     def as_dict(self) -> dict[str, object]:
-        return dict(self.__dict__)
+        d = dict(self.__dict__)
+        d["lens"] = None if self.lens is None else {"focal_35mm_mm": self.lens.focal_35mm_mm, "source": self.lens.source}
+        return d
 
 
 class Frame:
@@ -147,7 +151,7 @@ def probe(path: str | Path) -> VideoInfo:
     path = Path(path)
     if is_still_image(path):
         img = read_still(path)
-        return VideoInfo(str(path), img.shape[1], img.shape[0], 0.0, 0.0, 1, 0, "image", True)
+        return VideoInfo(str(path), img.shape[1], img.shape[0], 0.0, 0.0, 1, 0, "image", True, photo_lens(path))
     container = _open(path)
     try:
         stream = container.streams.video[0]
@@ -170,9 +174,38 @@ def probe(path: str | Path) -> VideoInfo:
         elif container.duration is not None:
             duration = container.duration / 1_000_000
         count = int(stream.frames or round(duration * fps))
-        return VideoInfo(str(path), w, h, fps, duration, count, rotation, stream.codec_context.name, False)
+        return VideoInfo(str(path), w, h, fps, duration, count, rotation, stream.codec_context.name, False,
+                         video_lens(container))
     finally:
         container.close()
+
+
+EXIF_IFD = 0x8769  # the EXIF sub-IFD of a picture's tags
+EXIF_FOCAL_35MM = 0xA405  # FocalLengthIn35mmFilm (mm)
+# an iPhone's QuickTime metadata key (FFmpeg's mov demuxer lists "mdta" keys under their own names)
+VIDEO_FOCAL_35MM_KEY = "com.apple.quicktime.camera.focal_length.35mm_equivalent"
+
+
+def photo_lens(path: str | Path) -> Lens | None:
+    """The lens a photo's EXIF names (its 35 mm-equivalent focal length), None without one."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            value = im.getexif().get_ifd(EXIF_IFD).get(EXIF_FOCAL_35MM)
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as exc:  # no or damaged EXIF: no lens
+        log.debug("no EXIF lens in %s: %s", path, exc)
+        return None
+    return lens_from_metadata(value, PHOTO_EXIF)
+
+
+def video_lens(container: av.container.InputContainer) -> Lens | None:
+    """The lens a video's metadata names (iPhones write the 35 mm-equivalent focal length), None without one."""
+    for meta in (container.metadata, container.streams.video[0].metadata):
+        for key, value in meta.items():
+            if key.lower() == VIDEO_FOCAL_35MM_KEY:
+                return lens_from_metadata(value, VIDEO_METADATA)
+    return None
 
 
 def _decode_safely(container, stream, limit_errors: int = 200) -> Iterator[av.VideoFrame]:
