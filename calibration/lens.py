@@ -54,6 +54,12 @@ class Lens:
                 "equivalent: a phone's ultra-wide is about 13 mm, its main camera about 26 mm).")
 
 
+def lens_words(lens: Lens | None) -> str:
+    """The lens a 3-D measurement took, in words (the assumed one when none was known)."""
+    return lens.describe() if lens is not None else (
+        "lens assumed: a phone's 1x camera (set the lens if you filmed with 0.5x or a zoom)")
+
+
 def fov_long_side_deg_from_35mm(focal_35mm_mm: float) -> float:
     """Field of view (deg) across the picture's long side of a lens of this 35 mm-equivalent focal length (mm)."""
     return 2.0 * math.degrees(math.atan(0.5 * LONG_SIDE_MM / focal_35mm_mm))

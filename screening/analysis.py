@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from calibration.fist import FistWidth
-from calibration.lens import Lens
+from calibration.lens import Lens, lens_words
 from calibration.scale import (
     ScaleInputs,
     scale_assumed,
@@ -643,18 +643,22 @@ def analyze_records(
             "shin_length_px": shin_len_px,
             "shin_angle_method": shin_method,
             "heel_floor": heel.__dict__,
-            "camera_model": cam3d.summary(),
+            "camera_model": {**cam3d.summary(), **lens_summary(scale_inputs.lens)},
         },
         warnings=warnings,
         retest_spread_cm=spread,
     )
 
 
+def lens_summary(lens: Lens | None) -> dict[str, object]:
+    """The lens the 3-D measurement took, for the result's ``view["camera_model"]`` (None: the assumed 1x camera)."""
+    return {"lens_35mm_mm": None if lens is None else lens.focal_35mm_mm,
+            "lens_source": None if lens is None else lens.source}
+
+
 def camera_detail(model: FloorModel, camera_height_cm: float | None, lens: Lens | None = None) -> str:
     """How the 3-D camera was had, in words, for the scale's detail (and the lens it took)."""
-    lens_words = (lens.describe() if lens is not None else
-                  "lens assumed: a phone's 1x camera (set the lens if you filmed with 0.5x or a zoom)")
-    return _camera_words(model, camera_height_cm) + "; " + lens_words
+    return _camera_words(model, camera_height_cm) + "; " + lens_words(lens)
 
 
 def _camera_words(model: FloorModel, camera_height_cm: float | None) -> str:

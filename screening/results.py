@@ -6,6 +6,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from calibration.lens import GIVEN, Lens, lens_words
+
 Side = Literal["left", "right"]
 Verdict = Literal["pass", "fail", "not_measured"]
 
@@ -20,15 +22,17 @@ def measured_how(view: dict[str, Any]) -> str:
     """How the knee and shin were measured, in words, from a result's ``view`` (its ``camera_model`` summary)."""
     cam = view.get("camera_model") or {}
     how = measurement_method(view)
+    mm = cam.get("lens_35mm_mm")
+    lens = "; " + lens_words(Lens(float(mm), str(cam.get("lens_source") or GIVEN)) if mm else None)
     if how == "upright_lines":
-        return "in 3-D, from upright lines behind you (the phone's tilt) and your foot length (its height)"
+        return "in 3-D, from upright lines behind you (the phone's tilt) and your foot length (its height)" + lens
     if how == "camera_height":
         if cam.get("roll_from_upright_lines"):
             return (f"in 3-D, from the camera height you gave (the phone's sideways tilt, "
-                    f"{float(cam.get('roll_deg', 0.0)):.1f} deg, read from upright lines behind you)")
-        return "in 3-D, from the camera height you gave (the phone assumed level)"
+                    f"{float(cam.get('roll_deg', 0.0)):.1f} deg, read from upright lines behind you)" + lens)
+        return "in 3-D, from the camera height you gave (the phone assumed level)" + lens
     if how == "marker":
-        return "in 3-D, with the camera model from the printed marker"
+        return "in 3-D, with the camera model from the printed marker" + lens
     return ("flat in the picture (2-D); a printed marker, the camera height, or door frames and shelves in view behind "
             "you measure in 3-D")
 

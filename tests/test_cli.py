@@ -82,6 +82,7 @@ def test_marker_sample_measures_in_3d_with_the_marker(tmp_path):
     res = json.loads((tmp_path / "r.json").read_text())
     assert res["view"]["camera_model"]["source"] == "marker"
     assert "lens assumed: a phone's 1x camera" in res["scale"]["detail"]  # the sample carries no lens
+    assert "lens assumed" in proc.stdout and res["view"]["camera_model"]["lens_35mm_mm"] is None
     assert len(res["attempts"]) == len(truth["attempts"]) == 2
     for got, want in zip(res["attempts"], truth["attempts"], strict=True):  # measured 9.7 / 7.6 cm, 41.0 / 37.3 deg
         assert got["knee_past_toe_cm"] == pytest.approx(want["end_range_knee_past_toe_cm"], abs=0.8)

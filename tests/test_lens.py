@@ -154,3 +154,16 @@ def test_the_result_says_which_lens_the_3d_measurement_took():
     assert "lens 13 mm (35 mm equivalent) from the photo's EXIF data" in camera_detail(model, None,
                                                                                        Lens(13.0, PHOTO_EXIF))
     assert "as you set it" in camera_detail(model, None, Lens(52.0))
+
+
+def test_the_measured_line_names_the_lens_of_a_3d_reading():
+    from screening.results import measured_how
+
+    def view(**lens):
+        return {"camera_model": {"used": True, "source": "marker", **lens}}
+
+    assert measured_how(view(lens_35mm_mm=None, lens_source=None)).endswith("lens assumed: a phone's 1x camera "
+                                                                           "(set the lens if you filmed with 0.5x or a zoom)")
+    assert "lens 13 mm (35 mm equivalent) from the video's own data" in measured_how(
+        view(lens_35mm_mm=13.0, lens_source=VIDEO_METADATA))
+    assert "lens" not in measured_how({"camera_model": {"used": False}})  # a flat reading takes no lens
