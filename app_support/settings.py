@@ -170,7 +170,8 @@ def lens_setting(sb) -> float | None:
                  format_func=lambda k: LENS_LABELS.get(k, f"{k} ({ZOOM_LENS_MM.get(k, 0):g} mm)"),
                  help="Which of the phone's cameras filmed: the marker, the camera height and upright lines measure "
                       "in 3-D with it. Photos and iPhone videos usually carry it (auto reads it). An ultra-wide "
-                      "(0.5x) or zoom lens taken for the main camera reads the knee past toe up to ~1 cm off.")
+                      "(0.5x) or zoom lens taken for the main camera reads the knee past toe centimetres off (4 cm "
+                      "on rendered 0.5x pictures with the marker, 0.5 cm with the lens given).")
     choice = st.session_state["cfg_lens"]
     if choice == "other":
         sb.number_input("Lens: 35 mm-equivalent focal length (mm)", MIN_LENS_MM, MAX_LENS_MM, step=1.0,

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from calibration.lens import ZOOM_LENS_MM, fov_long_side_deg_from_35mm
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -55,6 +58,16 @@ SAMPLES: dict[str, dict] = {
                     marker_cm=10.0, width_px=960, height_px=540),
         clip=dict(attempts=2, peak_shin_angles_deg=(41.0, 37.0)),
         cli=["--marker-cm", "10"],
+    ),
+    "ultrawide_marker": dict(
+        what="filmed close with a phone's 0.5x ultra-wide (13 mm equivalent, named in the video's iPhone-style "
+             "metadata), the 10 cm marker beside the foot: the lens is read from the file for the 3-D measurement",
+        params=dict(front_side="left", camera_distance_m=1.4, camera_height_m=0.6, yaw_deg=5.0, marker_cm=10.0,
+                    width_px=1280, height_px=720, focal_px=640.0 / math.tan(math.radians(
+                        fov_long_side_deg_from_35mm(ZOOM_LENS_MM["0.5x"])) / 2.0)),
+        clip=dict(attempts=2, peak_shin_angles_deg=(38.0, 44.0)),
+        cli=["--marker-cm", "10"],
+        lens_tag_mm=ZOOM_LENS_MM["0.5x"],
     ),
     "portrait_phone": dict(
         what="portrait phone clip stored sideways with a -90 rotation tag (display 360x640)",
@@ -100,6 +113,26 @@ def compact_truth(full: dict, name: str, what: str) -> dict:
     }
 
 
+def tag_lens(path: Path, focal_35mm_mm: float) -> None:
+    """Write the lens into the clip's metadata as an iPhone does (QuickTime key, 35 mm-equivalent focal length):
+    the packets are copied into a new file, not re-encoded."""
+    import av
+
+    from vision.video import VIDEO_FOCAL_35MM_KEY
+
+    tagged = path.with_suffix(".tagged.mp4")
+    with av.open(str(path)) as src, av.open(str(tagged), "w", options={"movflags": "use_metadata_tags"}) as dst:
+        dst.metadata[VIDEO_FOCAL_35MM_KEY] = f"{focal_35mm_mm:g}"
+        s_in = src.streams.video[0]
+        s_out = dst.add_stream_from_template(s_in)
+        for packet in src.demux(s_in):
+            if packet.dts is None:  # the demuxer's flush packet
+                continue
+            packet.stream = s_out
+            dst.mux(packet)
+    tagged.replace(path)
+
+
 def make(out: Path, only: list[str] | None = None) -> None:
     from benchmarks.synth import RenderParams, render_clip
 
@@ -110,6 +143,8 @@ def make(out: Path, only: list[str] | None = None) -> None:
         params = RenderParams(**{"width_px": 640, "height_px": 360, **PERSON, **spec["params"]})
         with tempfile.TemporaryDirectory() as tmp:
             full = render_clip(params, Path(tmp) / f"{name}.mp4", **{**CLIP_DEFAULTS, **spec["clip"]})
+            if spec.get("lens_tag_mm"):
+                tag_lens(Path(tmp) / f"{name}.mp4", spec["lens_tag_mm"])
             (Path(tmp) / f"{name}.mp4").replace(out / f"{name}.mp4")
         (out / f"{name}.json").write_text(json.dumps(compact_truth(full, name, spec["what"]), indent=1))
         print(f"{name}: {(out / f'{name}.mp4').stat().st_size / 1e3:.0f} kB", file=sys.stderr)

@@ -254,9 +254,12 @@ def choose_leg(records: list[FrameRecord], side: str = "auto", cfg: AnalysisConf
         k = 0
         for i, r in enumerate(records):
             if r.pose_found:
-                # left knee higher (smaller y) => left is front; a frame that does not look half-kneeling in a
-                # half-kneeling clip is the pose model misplacing the legs (e.g. while it locks on): not used
-                if evidence[k][1]:
+                # left knee higher (smaller y) => left is front; a frame whose knees are not clearly at different
+                # heights in a half-kneeling clip is the pose model misplacing the legs (e.g. while it locks on):
+                # not used. The lower knee's height above the feet is not asked of each frame (only of the clip):
+                # close up, with a wide lens, the far back knee stands higher in the picture as the front knee
+                # drives (0.44 -> 0.58 shin lengths on a 0.5x render at 1.4 m), and those are the deepest frames
+                if abs(gaps_arr[k]) > cfg.half_kneel_knee_gap:
                     labels[i] = "left" if gaps_arr[k] > 0 else "right"
                 k += 1
         counts = Counter(lab for lab in labels if lab)
@@ -579,13 +582,19 @@ def analyze_records(
         warnings.append("Someone else is in the picture too; the highlighted person was measured.")
 
     frame_index = np.array([r.frame_index for r in records])
+    # frames with a person whose front leg was not used (``choose_leg``): the deepest point must not fall among them
+    untracked = np.array([r.pose_found for r in records]) & ~np.isfinite(track.knee[:, 0])
+    usual_shin_px = float(np.nanmedian(np.linalg.norm(track.knee - track.ankle, axis=1))) if np.isfinite(
+        track.knee).any() else math.nan
+    lean_deg = landmark_lean_deg(records, track.side, floor.forward, up, usual_shin_px, cfg.max_shin_length_change)
     if spans is None:
         spans = segment_attempts(t, shin, cfg.attempts)
     travel = kpt_cm if np.isfinite(kpt_cm).any() else shin
     attempts: list[Attempt] = []
     for k, span in enumerate(spans):
         attempts.append(_attempt(k, span, t, travel, kpt_cm, shin, heel_down, heel_lift_cm, fist.width_cm, view,
-                                 frame_index, track.cut_by_edge, np.all(np.isfinite(track.kneecap_front), axis=1)))
+                                 frame_index, track.cut_by_edge, np.all(np.isfinite(track.kneecap_front), axis=1),
+                                 untracked, lean_deg))
     best = best_of_attempts(attempts, fist.width_cm, view, scale)
     note = left_out_note(attempts, best)
     if note:
@@ -725,11 +734,54 @@ def end_range_unseen(deepest_unseen_lean_deg: float, best_lean_deg: float | None
     return deepest_unseen_lean_deg > best_lean_deg + UNSEEN_TOL_DEG
 
 
+UNTRACKED_AT_DEPTH = ("the front leg was not tracked at the deepest point (the pose model lost it there): film again "
+                      "side-on with the whole body in view and the back leg clear of the front one")
+UNTRACKED_RUN_FRAMES = 2  # analysed frames in a row with a person but without the front leg
+
+
+def landmark_lean_deg(records: list[FrameRecord], side: str | None, forward: np.ndarray, up: np.ndarray,
+                      usual_shin_px: float, max_change: float) -> np.ndarray:
+    """Per frame, the shin's lean (deg, as ``shin_angle_deg``) from the ``side`` leg's knee and ankle landmarks alone,
+    in every frame with a person, also those the leg track does not use; NaN where the knee-to-ankle length is off
+    the usual by more than ``max_change`` (a misplaced leg, whose angle means nothing)."""
+    out = np.full(len(records), np.nan)
+    if side is None or not math.isfinite(usual_shin_px):
+        return out
+    for i, r in enumerate(records):
+        if r.xy_px is None:
+            continue
+        knee, ankle = _lm(r, side, "knee"), _lm(r, side, "ankle")
+        if abs(float(np.linalg.norm(knee - ankle)) / usual_shin_px - 1.0) <= max_change:
+            out[i] = float(shin_angle_deg(knee, ankle, forward, up))
+    return out
+
+
+def end_range_untracked(untracked: np.ndarray, lean_deg: np.ndarray, idx: int, start: int, stop: int,
+                        run_frames: int = UNTRACKED_RUN_FRAMES, tol_deg: float = UNSEEN_TOL_DEG) -> bool:
+    """Whether the attempt's measured end range (index ``idx`` in ``start..stop``) borders a run of at least
+    ``run_frames`` analysed frames in which a person was found but the front leg was not used (``untracked``: the
+    frame did not show which knee was the front one, or the leg looked misplaced) and in which the knee and ankle
+    landmarks alone (``landmark_lean_deg``) lean more than ``tol_deg`` further than at the end range: the deepest
+    point fell among them, and the frame beside them would understate the attempt without a word (a 0.5x render at
+    1.4 m read 1.8 cm for 10.8 that way). Runs whose landmarks are all implausible give no evidence either way."""
+    for step in (1, -1):
+        run = []
+        i = idx + step
+        while start <= i <= stop and bool(untracked[i]):
+            run.append(i)
+            i += step
+        lean = lean_deg[run] if run else np.zeros(0)
+        if len(run) >= run_frames and np.isfinite(lean).any() and math.isfinite(lean_deg[idx]) \
+                and float(np.nanmax(lean)) > float(lean_deg[idx]) + tol_deg:
+            return True
+    return False
+
+
 def left_out_note(attempts: list[Attempt], best: Best) -> str | None:
     """The note naming attempts left out because their end range was out of the picture or not seen (when others
     count)."""
     notes = []
-    for why in (OUT_OF_PICTURE, UNSEEN_AT_DEPTH):
+    for why in (OUT_OF_PICTURE, UNSEEN_AT_DEPTH, UNTRACKED_AT_DEPTH):
         left_out = [a.index + 1 for a in attempts if a.reason == why]
         if left_out and best.knee_past_toe_cm is not None:
             notes.append(f"Attempt {', '.join(f'#{i}' for i in left_out)}: {why}; not counted.")
@@ -750,6 +802,8 @@ def _attempt(
     frame_index: np.ndarray,
     cut_by_edge: np.ndarray | None = None,
     kneecap_seen: np.ndarray | None = None,
+    untracked: np.ndarray | None = None,
+    lean_deg: np.ndarray | None = None,
 ) -> Attempt:
     """One attempt; ``end_range_frame`` is the video frame index of its end range.
 
@@ -778,6 +832,10 @@ def _attempt(
     if idx is None:
         return Attempt(k, float(t[span.start]), float(t[span.stop]), None, None, None, None, None, False, lift_max,
                        "the heel was off the floor for the whole attempt, or the knee and toes were not measurable")
+    if untracked is not None and lean_deg is not None and end_range_untracked(untracked, lean_deg, idx, span.start,
+                                                                              span.stop):
+        return Attempt(k, float(t[span.start]), float(t[span.stop]), None, None, None, None, None, all_down,
+                       lift_max, UNTRACKED_AT_DEPTH)
     kpt = float(kpt_cm[idx]) if math.isfinite(kpt_cm[idx]) else None
     if kpt is not None:
         # frames without a reading whose heel is not known to be up (a missing toe leaves the heel unread too)
@@ -820,6 +878,8 @@ def best_of_attempts(attempts: list[Attempt], fist_cm: float, view: ViewReport, 
             reason = OUT_OF_PICTURE
         elif any(a.reason == UNSEEN_AT_DEPTH for a in attempts):
             reason = UNSEEN_AT_DEPTH
+        elif any(a.reason == UNTRACKED_AT_DEPTH for a in attempts):
+            reason = UNTRACKED_AT_DEPTH
         elif heel:
             reason = "the heel was off the floor in every attempt: keep the whole foot flat and film again"
         else:

@@ -253,3 +253,62 @@ def test_the_live_screen_also_leaves_out_a_deepest_point_not_seen():
     res = live.to_result()
     assert res.best.attempt_index == 0
     assert any("#2" in w and "not seen at the deepest point" in w for w in res.warnings)
+
+
+def _screen_with_back_knee(where, back_knee_y) -> object:
+    """Two drives (34, 41 deg); in frames where ``where(shin)``, the back knee's landmark at ``back_knee_y(rec)``."""
+    from tests.test_live import FOOT_CM, drive, record
+
+    recs = []
+    for i, s in enumerate(drive([34.0, 41.0])):
+        r = record(i, s)
+        if where(s):
+            xy = r.xy_px.copy()
+            xy[26, 1] = back_knee_y(r)
+            r = replace(r, xy_px=xy)
+        recs.append(r)
+    return analyze_records(recs, fist_width(None, "f"), ScaleInputs(foot_length_cm=FOOT_CM, sex="f"), "auto",
+                           AnalysisConfig())
+
+
+def test_a_back_knee_high_in_the_picture_does_not_lose_the_deepest_frames():
+    """Close up with a wide lens the back knee, further away, stands higher in the picture as the front knee drives
+    (0.44 -> 0.58 shin lengths above the feet on a 0.5x render at 1.4 m): the knees are still clearly apart, so the
+    front leg is still known and those frames - the deepest - are measured (they used to be dropped, and the end
+    range read early: 1.8 cm for 10.8)."""
+    from tests.test_live import expected_kpt_cm
+
+    res = _screen_with_back_knee(lambda s: s > 30.0, lambda r: 520.0 - 0.55 * 150.0)
+    assert [a.reason for a in res.attempts] == ["", ""]
+    assert res.attempts[1].knee_past_toe_cm == pytest.approx(expected_kpt_cm(41.0), abs=0.3)
+    assert res.attempts[1].shin_angle_deg == pytest.approx(41.0, abs=0.5)
+
+
+def test_a_front_leg_lost_at_the_deepest_point_is_not_measured_rather_than_read_early():
+    """The pose model cannot tell the legs apart over the deepest part of the second drive (both knees at one
+    height): those frames are not used, and the attempt is not measured, with the reason, instead of taking the
+    frame before them as its end range; the first drive still counts."""
+    from screening.analysis import UNTRACKED_AT_DEPTH
+
+    res = _screen_with_back_knee(lambda s: s > 36.0, lambda r: r.xy_px[25, 1])
+    first, second = res.attempts
+    assert first.knee_past_toe_cm is not None and first.reason == ""
+    assert second.knee_past_toe_cm is None and second.reason == UNTRACKED_AT_DEPTH
+    assert res.best.knee_past_toe_cm == pytest.approx(first.knee_past_toe_cm)
+    assert any("#2" in w and "not tracked at the deepest point" in w for w in res.warnings)
+
+
+@pytest.mark.parametrize(("untracked_at", "lean", "idx", "lost"), [
+    ([6, 7], [10, 20, 30, 35, 38, 39, 42, 43, 30, 20], 5, True),  # the landmarks lean further in the run after
+    ([1, 2], [10, 42, 41, 39, 35, 30, 20, 10, 5, 4], 3, True),  # ... in the run before
+    ([6, 7], [10, 20, 30, 35, 40, 41, 40.5, 35, 30, 20], 5, False),  # not further (within 1 deg)
+    ([6], [10, 20, 30, 35, 38, 39, 45, 35, 30, 20], 5, False),  # one frame
+    ([6, 7], [10, 20, 30, 35, 38, 39, np.nan, np.nan, 30, 20], 5, False),  # misplaced landmarks: no evidence
+    ([], [10, 20, 30, 35, 38, 40, 39, 35, 30, 20], 5, False),
+])
+def test_end_range_untracked_table(untracked_at, lean, idx, lost):
+    from screening.analysis import end_range_untracked
+
+    untracked = np.zeros(len(lean), dtype=bool)
+    untracked[untracked_at] = True
+    assert end_range_untracked(untracked, np.array(lean, float), idx, 0, len(lean) - 1) is lost
