@@ -301,6 +301,9 @@ def _live_session(name: str, **settings):
     ("marker", {"marker_cm": 10.0}, "marker"),  # measured 9.7 / 7.6 cm, 41.0 / 37.6 deg (live preview 42.6 / 38.3)
     ("upright_lines", {"foot_length_cm": 25.95}, "upright_lines"),  # 6.3 / 8.1 cm, 35.9 / 38.1 deg
     ("fail_left", {"foot_length_cm": 25.95, "camera_height_cm": 60.0}, "camera_height"),  # 2.3 / 3.1 cm, 27.1 / 27.7
+    # a phone's 0.5x ultra-wide at 1.4 m, its lens set on the page: 7.65 / 10.53 cm, 37.0 / 43.7 deg (without the
+    # lens 3.3 / 6.4 cm)
+    ("ultrawide_marker", {"marker_cm": 10.0, "lens_35mm_mm": 13.0}, "marker"),
 ])
 def test_the_webcam_session_is_measured_in_3d_like_a_clip(name: str, settings: dict, source: str):
     """A webcam session's result is the clip analysis of its frames: with the printed marker (found in every 5th
