@@ -751,7 +751,8 @@ def landmark_lean_deg(records: list[FrameRecord], side: str | None, forward: np.
         if r.xy_px is None:
             continue
         knee, ankle = _lm(r, side, "knee"), _lm(r, side, "ankle")
-        if abs(float(np.linalg.norm(knee - ankle)) / usual_shin_px - 1.0) <= max_change:
+        if not leg_misplaced(float(np.linalg.norm(knee - ankle)), usual_shin_px, math.nan, math.nan, max_change,
+                             math.inf):
             out[i] = float(shin_angle_deg(knee, ankle, forward, up))
     return out
 
