@@ -11,9 +11,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from calibration.camera import focal_from_fov
 from calibration.fist import FistWidth
 from calibration.lens import Lens, lens_words
 from calibration.scale import (
+    ASSUMED_FOOT_LENGTH_CM,
     ScaleInputs,
     scale_assumed,
     scale_from_foot_length,
@@ -96,6 +98,8 @@ class AnalysisConfig:
     half_kneel_knee_gap: float = 0.3  # knee height gap (in shin lengths) that marks a half-kneeling stance
     half_kneel_knee_floor_gap: float = 0.45  # ...with the lower knee at most this far above the feet (shins)
     max_shin_length_change: float = MAX_SHIN_LENGTH_CHANGE  # knee-ankle length this far off the median: a glitch
+    # nearer than this (m, by the foot's length in the picture and the lens) the result notes that the camera was close
+    min_camera_distance_m: float = 1.2
     max_heel_turn_deg: float = MAX_HEEL_TURN_DEG  # ...and frames whose heel point swung more about the ankle
     # a knee or toe landmark this close to the frame's edge (shin lengths) with its silhouette point missing or on
     # the edge: the kneecap or toes are out of the picture in that frame
@@ -580,6 +584,13 @@ def analyze_records(
         )
     if max((r.other_people for r in records), default=0) > 0:
         warnings.append("Someone else is in the picture too; the highlighted person was measured.")
+    close = too_close_note(camera_distance_m(
+        float(np.nanmedian(floor.foot_px)) if np.isfinite(floor.foot_px).any() else math.nan,
+        scale_inputs.foot_length_cm or ASSUMED_FOOT_LENGTH_CM.get(scale_inputs.sex, ASSUMED_FOOT_LENGTH_CM[None]),
+        focal_from_fov(camera_cfg.assumed_fov_long_side_deg, records[0].width_px, records[0].height_px)),
+        cfg.min_camera_distance_m)
+    if close:
+        warnings.append(close)
 
     frame_index = np.array([r.frame_index for r in records])
     # frames with a person whose front leg was not used (``choose_leg``): the deepest point must not fall among them
@@ -657,6 +668,23 @@ def analyze_records(
         warnings=warnings,
         retest_spread_cm=spread,
     )
+
+
+def camera_distance_m(foot_px: float, foot_length_cm: float, focal_px: float) -> float:
+    """The camera's distance (m) from the front foot by the pinhole: the foot's length across the picture (px, heel
+    back to toe tip) against its length (cm) and the lens's focal length (px). A foot turned from side-on looks
+    shorter, so the camera reads further away (the safe side for ``too_close_note``)."""
+    return focal_px * foot_length_cm / foot_px / 100.0 if foot_px > 0 else math.nan
+
+
+def too_close_note(distance_m: float, min_distance_m: float) -> str | None:
+    """The note for a camera nearer the foot than ``min_distance_m``, where the floor's perspective tilts the foot in
+    the picture (a 0.5x lens 0.9 m away: the foot's line sloped 20 deg and the heel read as held up)."""
+    if not math.isfinite(distance_m) or distance_m >= min_distance_m:
+        return None
+    return (f"The camera was only about {distance_m:.1f} m from the front foot: this close the floor's perspective "
+            "tilts the foot in the picture and the heel and toes are hard to place. Film from 1.5-3 m (with a wide "
+            "lens too; set the lens if you used the 0.5x camera).")
 
 
 def lens_summary(lens: Lens | None) -> dict[str, object]:

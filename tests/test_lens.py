@@ -167,3 +167,37 @@ def test_the_measured_line_names_the_lens_of_a_3d_reading():
     assert "lens 13 mm (35 mm equivalent) from the video's own data" in measured_how(
         view(lens_35mm_mm=13.0, lens_source=VIDEO_METADATA))
     assert "lens" not in measured_how({"camera_model": {"used": False}})  # a flat reading takes no lens
+
+
+@pytest.mark.parametrize("foot_px, foot_cm, focal_px, metres", [(100.0, 25.0, 1000.0, 2.5), (260.0, 26.0, 700.0, 0.7),
+                                                               (0.0, 25.0, 1000.0, math.nan)])
+def test_camera_distance_from_the_foot_and_the_lens(foot_px, foot_cm, focal_px, metres):
+    from screening.analysis import camera_distance_m
+
+    got = camera_distance_m(foot_px, foot_cm, focal_px)
+    assert (math.isnan(got) and math.isnan(metres)) or got == pytest.approx(metres)
+
+
+def test_a_camera_too_close_gets_a_note():
+    """A 0.5x lens 0.9 m from the foot (a render read 0.7 m to the foot) tilts the foot's line 20 deg in the picture and
+    the heel read as held up: the result says the camera was close and to film from 1.5-3 m; from 1.2 m on, nothing."""
+    from screening.analysis import too_close_note
+
+    note = too_close_note(0.7, 1.2)
+    assert note is not None and "about 0.7 m" in note and "1.5-3 m" in note
+    assert too_close_note(1.5, 1.2) is None and too_close_note(math.nan, 1.2) is None
+
+
+def test_the_close_camera_note_reaches_the_result():
+    """The synthetic half-kneel of the live tests: a 25 cm foot 125 px long in a 640 px picture is ~1.0 m from a 1x
+    camera (the note), ~2 m from a 2x zoom (no note)."""
+    from calibration.fist import fist_width
+    from calibration.scale import ScaleInputs
+    from screening.analysis import AnalysisConfig, analyze_records
+    from tests.test_live import FOOT_CM, drive, record
+
+    recs = [record(i, s) for i, s in enumerate(drive([34.0]))]
+    for lens, noted in ((None, True), (Lens(ZOOM_LENS_MM["2x"]), False)):
+        res = analyze_records(recs, fist_width(None, "f"), ScaleInputs(foot_length_cm=FOOT_CM, sex="f", lens=lens),
+                              "auto", AnalysisConfig())
+        assert any("only about 1.0 m" in w for w in res.warnings) is noted, res.warnings
