@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import av
@@ -36,9 +36,7 @@ class VideoInfo:
     lens: Lens | None = None  # the lens the file names (a photo's EXIF, an iPhone video's metadata), if any
 
     def as_dict(self) -> dict[str, object]:
-        d = dict(self.__dict__)
-        d["lens"] = None if self.lens is None else {"focal_35mm_mm": self.lens.focal_35mm_mm, "source": self.lens.source}
-        return d
+        return asdict(self)  # the lens, a dataclass too, as its own dict
 
 
 class Frame:
