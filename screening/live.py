@@ -53,6 +53,7 @@ from screening.analysis import (
     contact_forward,
     end_range_out_of_picture,
     end_range_unseen,
+    heel_reference_px,
     heel_turn_deg,
     kneel_evidence,
     leg_misplaced,
@@ -534,11 +535,11 @@ class LiveScreen:
             if legs is not None and _finite(legs.heel_bottom_px) and _finite(legs.toe_tip_px):
                 cf = contact_forward(legs.heel_bottom_px, legs.toe_tip_px)
                 sole = math.degrees(math.atan2(float(cf[1]), float(cf[0])))
-            # the heel's height is judged from the silhouette's heel bottom and toe tip (as in a clip's
-            # analysis), the landmarks standing in when the silhouette has no clean edge there
+            # the heel's height is judged from the silhouette's heel bottom and toes (``heel_reference_px``, as in a
+            # clip's analysis), the landmarks standing in when the silhouette has no clean edge there
             sil = legs is not None and _finite(legs.heel_bottom_px) and _finite(legs.toe_tip_px)
             heel_pt = legs.heel_bottom_px if sil and legs is not None else heel
-            toe_pt = legs.toe_tip_px if sil and legs is not None else toe
+            toe_pt = heel_reference_px(legs.toe_tip_px, legs.toe_front_floor_px) if sil and legs is not None else toe
             forward = self._update_floor(t, heel_pt, toe_pt, sole)
             foot_lm = float(np.linalg.norm(toe - heel))
             if math.isfinite(foot_lm) and foot_lm > 0:
