@@ -52,7 +52,8 @@ REAL_CLIPS = (
 FIST_CM = 4.0 * 2.54  # sex "m" default: 10.2 cm
 MARKER_CM = 10.0  # the app's printable marker
 NEAR_LINE_CM = 1.0  # verdicts of cases further than this from the fist line must all agree
-HEEL_LIFT_MIN_CM = 1.0  # lifts at least this high must be detected
+HEEL_LIFT_MIN_CM = 1.0  # lifts at least this high must be detected (``must_be_caught``)
+FLAT_HEEL_CM = 0.3  # an attempt whose heel rose less than this is a flat-heel one: flagging it is a false alarm
 MAX_YAW_HEADLINE = 15.0
 SCALES = ("foot_length", "height", "marker")
 # the marker plus the foot length measured with a tape (the recommended set-up): the tape's error is drawn per still
@@ -281,6 +282,13 @@ def _scored(records, inputs) -> Any:
     from screening.analysis import AnalysisConfig, analyze_records
 
     return analyze_records(records, fist_width(None, "m"), inputs, "auto", AnalysisConfig())
+
+
+def must_be_caught(lift_true_cm: float) -> bool:
+    """A heel lift the screen must flag: ``HEEL_LIFT_MIN_CM`` or more. The renders' "1 cm" lift measures
+    0.9999998 cm on the posed mesh, so a thousandth of a centimetre is allowed (before stop 18 that lift was counted
+    among the smaller ones)."""
+    return lift_true_cm >= HEEL_LIFT_MIN_CM - 1e-3
 
 
 def _pitch_true_deg(truth: dict) -> float:
@@ -778,9 +786,9 @@ def summarize(rows: list[dict]) -> dict:
     s["per_condition"] = per
     # clips: heel lift and end range
     att = [a for c in clips for a in c.get("attempts", [])]
-    lifted = [a for a in att if a["lift_true_cm"] >= HEEL_LIFT_MIN_CM]
-    flat = [a for a in att if a["lift_true_cm"] < 0.3]
-    small = [a for a in att if 0.3 <= a["lift_true_cm"] < HEEL_LIFT_MIN_CM]
+    lifted = [a for a in att if must_be_caught(a["lift_true_cm"])]
+    flat = [a for a in att if a["lift_true_cm"] < FLAT_HEEL_CM]
+    small = [a for a in att if FLAT_HEEL_CM <= a["lift_true_cm"] and not must_be_caught(a["lift_true_cm"])]
     s["heel_lift"] = {
         "lifted_attempts": len(lifted),
         "recall": sum(bool(a["lifted_detected"]) for a in lifted) / max(len(lifted), 1),

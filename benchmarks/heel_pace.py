@@ -22,20 +22,20 @@ from typing import Any
 import numpy as np
 
 from benchmarks.accuracy import (
+    FLAT_HEEL_CM,
     MARKER_CM,
     Case,
     _match_attempts,
     _scored,
     clip_cases,
     marker_clip_cases,
+    must_be_caught,
     render_case,
     run_all,
 )
 from calibration.scale import ScaleInputs
 
 SLOW = {"attempt_s": 2.5, "rest_s": 0.8}
-LIFT_CAUGHT_CM = 1.0  # every lift of this much or more should be caught (issue 4)
-FLAT_BELOW_CM = 0.3  # a true heel height below this is a flat heel
 
 
 def pace_cases() -> list[Case]:
@@ -85,8 +85,8 @@ def summarize(rows: list[dict]) -> dict[str, dict[str, Any]]:
             sel = [r for r in rows if r["slow"] == slow and r["marker"] == marker]
             for ref in ("toes", "toe_tip"):
                 atts = [(r["name"], a) for r in sel for a in r[ref]]
-                big = [a for _, a in atts if a["lift_true_cm"] >= LIFT_CAUGHT_CM]
-                flat = [(n, a) for n, a in atts if a["lift_true_cm"] < FLAT_BELOW_CM]
+                big = [a for _, a in atts if must_be_caught(a["lift_true_cm"])]
+                flat = [(n, a) for n, a in atts if a["lift_true_cm"] < FLAT_HEEL_CM]
                 err = [a["heel_lift_cm_max"] - a["lift_true_cm"] for a in big if math.isfinite(a["heel_lift_cm_max"])]
                 out[f"{'slow' if slow else 'default'} pace, {'marker' if marker else 'plain'}, {ref}"] = dict(
                     lifts_caught=sum(bool(a["lifted_detected"]) for a in big), lifts=len(big),

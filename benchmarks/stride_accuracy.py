@@ -39,8 +39,8 @@ def summarize(rows: list[dict]) -> dict[str, object]:
     att = [a for r in rows if "attempts" in r for a in r["attempts"]]
     kpt = [abs(a["kpt"] - a["kpt_true"]) for a in att if math.isfinite(a["kpt"])]
     shin = [abs(a["shin"] - a["shin_true"]) for a in att if math.isfinite(a["shin"])]
-    lifts = [a for a in att if a["lift_true_cm"] >= 1.0]
-    flat = [a for a in att if a["lift_true_cm"] < 0.3]
+    lifts = [a for a in att if accuracy.must_be_caught(a["lift_true_cm"])]
+    flat = [a for a in att if a["lift_true_cm"] < accuracy.FLAT_HEEL_CM]
     return {
         "clips with all attempts found": f"{sum(r.get('n_attempts') == r.get('n_attempts_true') for r in rows)}/{len(rows)}",
         "end-range kpt MAE cm": round(float(np.mean(kpt)), 2) if kpt else None,
