@@ -581,6 +581,16 @@ def run_all(cases: list[Case], workers: int, log: Callable[[str], None] = print,
     return [out[i] for i in range(len(cases))]
 
 
+def report(text: str, rows: list[dict], summary: Any, json_path: str | None,
+           log: Callable[[str], None] = print) -> None:
+    """A side benchmark's ending: its table logged, and its rows and summary written as JSON to ``json_path`` if
+    given."""
+    log(text)
+    if json_path:
+        with open(json_path, "w") as fh:
+            json.dump({"rows": rows, "summary": summary}, fh, indent=1, default=str)
+
+
 # --------------------------------------------------------------------------------------------
 # statistics
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from benchmarks.accuracy import (
     marker_clip_cases,
     must_be_caught,
     render_case,
+    report,
     run_all,
 )
 from calibration.scale import ScaleInputs
@@ -114,10 +114,7 @@ def main(argv: list[str] | None = None, log: Callable[[str], None] = print) -> i
     args = ap.parse_args(argv)
     rows = run_all(pace_cases(), args.workers, log=lambda s: None, run=run_pace_clip)
     summary = summarize(rows)
-    log(markdown(summary))
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"rows": rows, "summary": summary}, fh, indent=1, default=str)
+    report(markdown(summary), rows, summary, args.json, log)
     return 0
 
 

@@ -13,7 +13,6 @@ camera) and given.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +28,7 @@ from benchmarks.accuracy import (
     _tape_cm,
     err_stats,
     render_case,
+    report,
     run_all,
 )
 from calibration.lens import ZOOM_LENS_MM, Lens, fov_long_side_deg_from_35mm
@@ -140,10 +140,7 @@ def main(argv: list[str] | None = None, log: Callable[[str], None] = print) -> i
     cases = lens_cases(args.per_lens)
     rows = run_all(cases, args.workers, log=lambda s: None, run=run_lens_still)
     summary = summarize(rows)
-    log(markdown(summary, len(cases)))
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"rows": rows, "summary": summary}, fh, indent=1, default=str)
+    report(markdown(summary, len(cases)), rows, summary, args.json, log)
     return 0
 
 
