@@ -416,9 +416,9 @@ def heel_reference_px(toe_tip_px: np.ndarray, toe_front_floor_px: np.ndarray) ->
 
     Both stay put while the heel rises (the toes keep the floor), but each frame's toe tip slides up or down the
     rounded front of the toes as the landmark line tilts with the pose model's jitter (about a pixel on a foot 80 px
-    long), and the lowest point moves along the floor differently: their mean halves the jitter. Measured from the
-    toe tip alone, slow drives (2.5 s, `benchmarks.accuracy` clips rendered at that pace) read 11 of 102 flat
-    attempts as heel lifts of 0.75-0.92 cm; from the mean 3 of 102, every lift of 1 cm or more still caught."""
+    long), and the lowest point moves along the floor differently: their mean jitters less. Measured from the toe
+    tip alone, the benchmark's clips driven slowly (2.5 s a drive, ``benchmarks.heel_pace``) read 4 of 34 flat
+    attempts as heel lifts of 0.75-0.92 cm; from the mean none, every lift of 1 cm or more still caught."""
     tip = np.asarray(toe_tip_px, dtype=float)
     low = np.asarray(toe_front_floor_px, dtype=float)
     both = np.all(np.isfinite(tip), axis=-1) & np.all(np.isfinite(low), axis=-1)
