@@ -19,6 +19,11 @@ IMAGE_DOWN = np.array([0.0, 1.0])
 # HEEL_SUPPORT of the sole, that level (a spur of the mask onto a printed marker: 4-13 px too low on a rendered clip)
 HEEL_SUPPORT_FOOT_LENGTHS = 0.12
 HEEL_SPUR_FOOT_LENGTHS = 0.03
+# the heel's lowest point is looked for this far ahead of the heel's back edge (the heel landmark sat ~0.14 foot
+# lengths ahead of it on a rendered clip; 0.15 ahead of the landmark was the region before stop 18, and remains
+# the fallback when the silhouette shows no back edge)
+HEEL_BOTTOM_REACH_FOOT_LENGTHS = 0.28
+HEEL_BOTTOM_REACH_FROM_LANDMARK_FOOT_LENGTHS = 0.15
 
 
 @dataclass(frozen=True)
@@ -238,6 +243,19 @@ def knee_floor_contact(
     return edge if np.all(np.isfinite(edge)) else p
 
 
+def heel_bottom_region(heel_px: np.ndarray, heel_back_px: np.ndarray, foot_len_px: float) -> tuple[np.ndarray, float]:
+    """Where the heel's lowest point is looked for along the foot: (origin (px), reach ahead of it (px)).
+
+    From the heel's back edge in the silhouette, ``HEEL_BOTTOM_REACH_FOOT_LENGTHS`` of the foot forward; without a back
+    edge, from the heel landmark, ``HEEL_BOTTOM_REACH_FROM_LANDMARK_FOOT_LENGTHS`` forward. The landmark rides up and
+    back on the heel as the shin leans: a region measured from it shrank onto the heel's rounded back at each drive
+    and its lowest point rose there by 0.5-1 px (a flat heel read up to 0.75 cm "lifted" on a slow rendered drive,
+    ``benchmarks.heel_pace``); the back edge stays put."""
+    if np.all(np.isfinite(heel_back_px)):
+        return np.asarray(heel_back_px, dtype=float), HEEL_BOTTOM_REACH_FOOT_LENGTHS * foot_len_px
+    return np.asarray(heel_px, dtype=float), HEEL_BOTTOM_REACH_FROM_LANDMARK_FOOT_LENGTHS * foot_len_px
+
+
 def leg_points(
     mask: np.ndarray,
     knee_px: np.ndarray,
@@ -265,11 +283,13 @@ def leg_points(
     heel_back = extreme_point(
         mask, heel_px, 0.25 * foot_len, -f, constraint_dir=up, constraint_max_px=low_band, constraint_origin=heel_px
     )
-    # the heel's lowest point: below the heel landmark (which rides up and down the back of the heel), in the
-    # rear part of the foot only, held over a stretch of the sole: a thin spur of the mask below it (onto a printed
-    # marker under the heel: 4-13 px too low on a rendered clip) is not the heel
+    # the heel's lowest point: below the heel landmark, in the rear part of the foot only - measured from the heel's
+    # back edge in the silhouette where it is found (``heel_bottom_region``) - held over a stretch of the sole: a thin
+    # spur of the mask below it (onto a printed marker under the heel: 4-13 px too low on a rendered clip) is not the
+    # heel
+    origin, reach = heel_bottom_region(heel_px, heel_back, foot_len)
     heel_bottom = extreme_point(
-        mask, heel_px, 0.45 * foot_len, down, constraint_dir=f, constraint_max_px=0.15 * foot_len, constraint_origin=heel_px,
+        mask, heel_px, 0.45 * foot_len, down, constraint_dir=f, constraint_max_px=reach, constraint_origin=origin,
         support_px=HEEL_SUPPORT_FOOT_LENGTHS * foot_len, spur_px=HEEL_SPUR_FOOT_LENGTHS * foot_len,
     )
     toe_bottom = extreme_point(mask, toe_px, 0.3 * foot_len, down)

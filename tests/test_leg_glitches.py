@@ -388,3 +388,55 @@ def test_end_range_untracked_table(untracked_at, lean, idx, lost):
     untracked = np.zeros(len(lean), dtype=bool)
     untracked[untracked_at] = True
     assert end_range_untracked(untracked, np.array(lean, float), idx, 0, len(lean) - 1) is lost
+
+
+def _rounded_heel_mask() -> np.ndarray:
+    """A foot whose sole lies on row 200, its heel's back a disc of radius 25 px, and a shin standing on it."""
+    yy, xx = np.mgrid[0:300, 0:400].astype(np.float32)
+    slab = (xx >= 125) & (xx <= 300) & (yy <= 200) & (yy >= 160)
+    heel = np.hypot(xx - 125, yy - 175) <= 25
+    shin = (np.abs(xx - 150) <= 12) & (yy <= 170) & (yy >= 40)
+    return (slab | heel | shin).astype(np.float32)
+
+
+@pytest.mark.parametrize("heel_landmark", [(118.0, 188.0), (108.0, 182.0), (104.0, 178.0)])
+def test_the_heel_bottom_stays_on_the_sole_as_the_heel_landmark_rides_up_and_back(heel_landmark):
+    """The pose model's heel point rides up and back on the heel as the shin leans; the region searched for the
+    heel's lowest point is measured from the silhouette's heel back, so it stays on the sole (row 200, the pixel
+    edge at 200.5). Measured from the landmark (before stop 18) the region shrank onto the rounded back: a pixel
+    up at the last position, read as a heel lift."""
+    from screening.geometry import floor_up_normal, unit
+    from screening.silhouette import (
+        HEEL_BOTTOM_REACH_FROM_LANDMARK_FOOT_LENGTHS,
+        HEEL_SPUR_FOOT_LENGTHS,
+        HEEL_SUPPORT_FOOT_LENGTHS,
+        extreme_point,
+        leg_points,
+    )
+
+    mask = _rounded_heel_mask()
+    heel, toe = np.array(heel_landmark), np.array([290.0, 190.0])
+    pts = leg_points(mask, np.array([150.0, 50.0]), np.array([150.0, 170.0]), heel, toe)
+    assert pts.heel_bottom_px[1] == pytest.approx(200.5, abs=0.2)
+    assert pts.heel_back_px[0] == pytest.approx(100.5, abs=0.3)
+    if heel_landmark == (104.0, 178.0):  # for contrast: the old region, from the landmark
+        f, foot = unit(toe - heel), float(np.linalg.norm(toe - heel))
+        old = extreme_point(mask, heel, 0.45 * foot, -floor_up_normal(f), constraint_dir=f,
+                            constraint_max_px=HEEL_BOTTOM_REACH_FROM_LANDMARK_FOOT_LENGTHS * foot, constraint_origin=heel,
+                            support_px=HEEL_SUPPORT_FOOT_LENGTHS * foot, spur_px=HEEL_SPUR_FOOT_LENGTHS * foot)
+        assert old[1] < 200.5 - 0.7
+
+
+def test_heel_bottom_region_table():
+    from screening.silhouette import (
+        HEEL_BOTTOM_REACH_FOOT_LENGTHS,
+        HEEL_BOTTOM_REACH_FROM_LANDMARK_FOOT_LENGTHS,
+        heel_bottom_region,
+    )
+
+    origin, reach = heel_bottom_region(np.array([10.0, 5.0]), np.array([2.0, 4.0]), 100.0)
+    np.testing.assert_allclose(origin, [2.0, 4.0])
+    assert reach == pytest.approx(100.0 * HEEL_BOTTOM_REACH_FOOT_LENGTHS)
+    origin, reach = heel_bottom_region(np.array([10.0, 5.0]), np.array([np.nan, np.nan]), 100.0)
+    np.testing.assert_allclose(origin, [10.0, 5.0])
+    assert reach == pytest.approx(100.0 * HEEL_BOTTOM_REACH_FROM_LANDMARK_FOOT_LENGTHS)
