@@ -4,7 +4,8 @@ flagged.
 
 Each clip is analysed once by the real pipeline; its records are then scored twice: with the heel's height measured
 from the toes as the pipeline does (``screening.analysis.heel_reference_px``: the mean of the toe tip and the
-toes' lowest point) and, for comparison, from the toe tip alone (the rule before stop 18).
+toes' lowest point) and, for comparison, from the toe tip alone (stop 17's reference; the heel's lowest point is
+found as now, from the heel's back edge, ``screening.silhouette.heel_bottom_region``).
 
     python -m benchmarks.heel_pace [--json out.json]   # ~12 min from an empty render cache, ~6 min warm
 """
@@ -48,7 +49,7 @@ def pace_cases() -> list[Case]:
 
 @contextmanager
 def _toe_tip_reference() -> Iterator[None]:
-    """The heel's height measured from the toe tip alone (the rule before stop 18), for comparison."""
+    """The heel's height measured from the toe tip alone (stop 17's reference), for comparison."""
     import screening.analysis as analysis
 
     kept = analysis.heel_reference_px

@@ -418,7 +418,8 @@ def heel_reference_px(toe_tip_px: np.ndarray, toe_front_floor_px: np.ndarray) ->
     rounded front of the toes as the landmark line tilts with the pose model's jitter (about a pixel on a foot 80 px
     long), and the lowest point moves along the floor differently: their mean jitters less. Measured from the toe
     tip alone, the benchmark's clips driven slowly (2.5 s a drive, ``benchmarks.heel_pace``) read 4 of 34 flat
-    attempts as heel lifts of 0.75-0.92 cm; from the mean none, every lift of 1 cm or more still caught."""
+    attempts as heel lifts of 0.75-0.92 cm; from the mean none (the highest flat reading 0.75 cm, 0.68 with the heel's
+    lowest point found from its back edge, ``silhouette.heel_bottom_region``), every lift of 1 cm or more caught."""
     tip = np.asarray(toe_tip_px, dtype=float)
     low = np.asarray(toe_front_floor_px, dtype=float)
     both = np.all(np.isfinite(tip), axis=-1) & np.all(np.isfinite(low), axis=-1)
