@@ -10,6 +10,7 @@ import typer
 
 from ankle_cli.main import app
 from ankle_cli.options import SexOpt, SideOpt
+from calibration.fist import fist_source_words
 from screening.results import measured_how
 
 
@@ -32,12 +33,13 @@ def summary_lines(result) -> list[str]:
     else:
         lines.append("Scale:       none (centimetres not measured)")
     lines.append(f"Measured:    {measured_how(r.view)}")
-    lines.append(f"Fist width:  {r.fist_width_cm:.1f} cm ({r.fist_source.replace('_', ' ')})")
+    lines.append(f"Fist width:  {r.fist_width_cm:.1f} cm ({fist_source_words(r.fist_source)})")
     if r.view.get("yaw_deg") is not None:
         lines.append(f"View:        about {r.view['yaw_deg']:.0f} deg off side-on")
     lines.append(f"Attempts:    {len(r.attempts)}")
+    still = bool((r.video or {}).get("is_still"))
     for a in r.attempts:
-        t = f"{a.end_range_time_s:5.2f} s" if a.end_range_time_s is not None else "   --  "
+        t = "the photo" if still else (f"{a.end_range_time_s:5.2f} s" if a.end_range_time_s is not None else "   --  ")
         fw = f"{a.fist_widths:.2f} fists" if a.fist_widths is not None else "--"
         heel = "heel down" if a.heel_down else "HEEL LIFTED"
         lines.append(
@@ -71,6 +73,17 @@ def write_csv(result, path: Path) -> None:
                         int(row[6])])
 
 
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".mkv")
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def _write_picture(path: Path, rgb) -> None:
+    import cv2
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), rgb[:, :, ::-1])
+
+
 @app.command()
 def analyze(
     clip: Path = typer.Argument(..., help="Side-view video (mp4/mov/webm...) or photo of the half-kneeling screen."),
@@ -90,7 +103,8 @@ def analyze(
                              "height, upright lines). Default: what the file says (a photo's EXIF, an iPhone video), "
                              "else a phone's 1x camera."),
     json_out: Path = typer.Option(None, "--json", help="Write the full result (with per-frame series) as JSON."),
-    annotated: Path = typer.Option(None, help="Write the annotated video (mp4)."),
+    annotated: Path = typer.Option(None, help="Write the annotated video (.mp4, .mov, .mkv), or, named .png or .jpg, "
+                                   "the annotated picture of the best attempt's end range (a photo: the photo)."),
     snapshot: Path = typer.Option(None, help="Write the end-range snapshot of the best attempt (PNG)."),
     csv_out: Path = typer.Option(None, "--csv", help="Write per-frame measurements as CSV."),
     report: Path = typer.Option(None, help="Write a PDF report."),
@@ -108,6 +122,11 @@ def analyze(
 
     from calibration.lens import parse_lens
     from vision.pipeline import AnalyzeOptions, analyze_clip
+
+    picture_out = annotated is not None and annotated.suffix.lower() in PICTURE_SUFFIXES
+    if annotated is not None and not picture_out and annotated.suffix.lower() not in VIDEO_SUFFIXES:
+        raise typer.BadParameter(f"name the file .mp4 (a video) or .png (a picture), not '{annotated.name}'.",
+                                 param_hint="--annotated")
 
     opts = AnalyzeOptions(
         side=side.value,
@@ -128,7 +147,7 @@ def analyze(
         task = bar.add_task("Analysing", total=None)
         analysis = analyze_clip(clip, opts, progress=lambda d, n: bar.update(task, completed=d, total=n))
         snaps = None  # end-range snapshots, taken while writing the annotated video if there is one
-        if annotated is not None:
+        if annotated is not None and not picture_out:
             from vision.annotate import write_annotated
 
             t2 = bar.add_task("Writing video", total=len(analysis.records))
@@ -143,19 +162,18 @@ def analyze(
     if csv_out is not None:
         write_csv(result, csv_out)
     snap = None
-    if snapshot is not None or report is not None:
+    if snapshot is not None or report is not None or picture_out:
+        from vision.annotate import end_range_snapshots, result_picture
+
         if snaps is None:
-            from vision.annotate import end_range_snapshots
-
             snaps = end_range_snapshots(analysis, opts.max_side_px)
-        snap = snaps.get(result.best.attempt_index) if result.best.attempt_index is not None else None
-        if snap is None and snaps:
-            snap = next(iter(snaps.values()))
+        snap = result_picture(analysis, opts.max_side_px, snaps)
         if snapshot is not None and snap is not None:
-            import cv2
-
-            snapshot.parent.mkdir(parents=True, exist_ok=True)
-            cv2.imwrite(str(snapshot), snap[:, :, ::-1])
+            _write_picture(snapshot, snap)
+        if picture_out:
+            picture = snap if snap is not None else result_picture(analysis, opts.max_side_px, snaps, True)
+            if picture is not None:
+                _write_picture(annotated, picture)
     if save:  # saved before the report is built, so the report's trend includes this screen
         from screening.history import HistoryStore
 

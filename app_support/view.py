@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from app_support.bundle import ResultBundle, attempts_rows, report_pdf, travel_figure
+from calibration.fist import fist_source_words
 from screening.errors import AnkleScreenError
 from screening.results import measured_how
 
@@ -123,7 +124,7 @@ def render_numbers(r: dict[str, Any]) -> None:
             f"Scale from {src}: {scale.get('px_per_cm', 0):.2f} px/cm"
             + (f" (± {rel * 100:.1f} %)" if isinstance(rel, float) else "")
             + f". Measured {measured_how(r.get('view') or {})}."
-            + f" Fist width: {(r.get('fist_source') or '').replace('_', ' ')}. "
+            + f" Fist width: {fist_source_words(r.get('fist_source'))}. "
             f"Side: {r.get('side') or '?'} ({r.get('side_reason', '')})."
         )
     else:

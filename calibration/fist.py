@@ -39,3 +39,16 @@ def fist_width(fist_cm: float | None = None, sex: str | None = None, fist_in: fl
             raise InvalidSettingError(f"Sex must be 'm' or 'f' (got '{sex}').")
         return FistWidth(FIST_DEFAULT_CM[s], f"default_{s}")
     return FistWidth(FIST_UNKNOWN_CM, "default_unknown")
+
+
+FIST_SOURCE_WORDS: dict[str, str] = {
+    "measured": "your measured fist",
+    "default_m": "the usual men's fist, about 4 in",
+    "default_f": "the usual women's fist, about 3.5 in",
+    "default_unknown": "the men's 4 in fist, the stricter mark: sex not given",
+}
+
+
+def fist_source_words(source: str | None) -> str:
+    """How a result's fist width was chosen, in words (``FistWidth.source``; a saved result may carry none)."""
+    return FIST_SOURCE_WORDS.get(source or "", "given")

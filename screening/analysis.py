@@ -32,7 +32,7 @@ from screening.floor3d import (
     CameraModelConfig,
     FloorModel,
     camera_measurement,
-    combine_shin,
+    combine_shin_2d,
     knee_past_toe_sd_cm,
     marker_corners,
     marker_only_cut_by_edge,
@@ -72,16 +72,17 @@ def shin_angle_from_front_edge(shin_front_dir: np.ndarray, forward: np.ndarray, 
 
 
 def shin_angle_series(track: LegTrack, forward: np.ndarray, up: np.ndarray | None = None) -> tuple[np.ndarray, str]:
-    """Per-frame shin angle (deg) and the method used.
+    """Per-frame flat (2-D) shin angle (deg) and the method used.
 
-    The pose model's knee and ankle points sit a few degrees off the true joint centres and drift with
-    knee flexion; the silhouette's straight front edge of the shin is steadier. When most frames have a
-    clean front edge it is used (minus the crest's constant lean); frames without one take the landmark
-    angle shifted by the clip's median difference between the two, so the series has no jumps.
+    Two readings: the silhouette's straight front edge of the shin (minus the crest's constant lean) and the line
+    through the pose model's knee and ankle points (which stands a few degrees too upright). Their errors are
+    largely independent, so where most frames have a clean front edge the two are averaged, the joint-centre
+    reading first corrected by its usual lean; frames without an edge take the landmark angle shifted by the
+    clip's median difference as their edge reading, so the series has no jumps (``floor3d.combine_shin_2d``).
     """
     lm = shin_angle_deg(track.knee, track.ankle, forward, up)
     edge = shin_angle_from_front_edge(track.shin_front_dir, forward, up)
-    return combine_shin(lm, edge)
+    return combine_shin_2d(lm, edge)
 
 
 FRAME_EDGE_SHINS = 0.25  # see AnalysisConfig.frame_edge_shins
@@ -964,7 +965,7 @@ def _person_summary(records: list[FrameRecord]) -> dict[str, object]:
     where = "left" if cx < 0.36 else "right" if cx > 0.64 else "middle"
     return {
         "bbox_px": [round(float(x), 1) for x in b],
-        "description": f"the person in the {where} of the picture (box drawn in the annotated video)",
+        "description": f"the person in the {where} of the picture (boxed in the annotated video or picture)",
         "frames_with_person": len(boxes),
         "max_other_people": max((r.other_people for r in records), default=0),
     }

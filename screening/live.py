@@ -61,6 +61,7 @@ from screening.analysis import (
     shin_angle_from_front_edge,
 )
 from screening.attempts import AttemptSpan
+from screening.floor3d import blend_shin_2d
 from screening.geometry import (
     foot_tilt_deg,
     height_above_line_px,
@@ -293,8 +294,8 @@ class LiveScreen:
         self._records: deque[FrameRecord] = deque(maxlen=cfg.max_log)
         self._shin_len: deque[float] = deque(maxlen=600)
         self._heel_turn: deque[float] = deque(maxlen=600)
-        self._edge_minus_lm: deque[float] = deque(maxlen=300)
-        self._armed = True  # False after an attempt until the shin returns near rest (hysteresis)  # shin front-edge angle minus landmark angle
+        self._edge_minus_lm: deque[float] = deque(maxlen=300)  # shin front-edge angle minus landmark angle
+        self._armed = True  # False after an attempt until the shin returns near rest (hysteresis)
         self._posed = 0
         self._recent_heel: deque[tuple[float, float]] = deque()  # (t, the same reading) for the live check
         # the back leg's floor direction on recent frames: with the front foot's it gives the flat reading's vertical
@@ -545,17 +546,17 @@ class LiveScreen:
             if math.isfinite(foot_lm) and foot_lm > 0:
                 self._foot_lm_px.append(foot_lm)
             if forward is not None:
-                # same definition as a clip's analysis (shin_angle_series): the front edge where the silhouette
-                # has one, else the landmark angle shifted by the recent edge-landmark difference (no jumps)
+                # same definition as a clip's analysis (shin_angle_series): the front edge's and the corrected
+                # joint-centre readings averaged, a frame without a front edge taking the landmark angle shifted by
+                # the recent edge-landmark difference as its edge reading (no jumps)
                 up = vertical_estimate(forward, median_direction(np.array(self._back_dirs)) if self._back_dirs else None)
-                shin = float(shin_angle_deg(knee, ankle, forward, up))
-                if legs is not None and _finite(legs.shin_front_dir):
-                    edge = float(shin_angle_from_front_edge(legs.shin_front_dir, forward, up))
-                    if math.isfinite(shin):
-                        self._edge_minus_lm.append(edge - shin)
-                    shin = edge
-                elif self._edge_minus_lm:
-                    shin += float(np.median(self._edge_minus_lm))
+                lm = float(shin_angle_deg(knee, ankle, forward, up))
+                edge = (float(shin_angle_from_front_edge(legs.shin_front_dir, forward, up))
+                        if legs is not None and _finite(legs.shin_front_dir) else math.nan)
+                if math.isfinite(edge) and math.isfinite(lm):
+                    self._edge_minus_lm.append(edge - lm)
+                usual = float(np.median(self._edge_minus_lm)) if self._edge_minus_lm else math.nan
+                shin = float(blend_shin_2d(np.array([lm]), np.array([edge]), usual)[0])
                 base = self._heel_base_px()
                 h = float(height_above_line_px(heel_pt, toe_pt, forward))
                 lift_px = h - base

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from calibration.fist import fist_source_words
 from screening.compare import Comparison
 from screening.plan import Plan
 from screening.results import measured_how
@@ -190,7 +191,7 @@ def build_report(
     rows = [
         ("Knee past toe", f"{_fmt(kpt, ' cm')}" + (f"  (\u00b1{_fmt(unc, ' cm')}, 1 sigma)" if unc is not None else "")),
         ("Fist widths", _fmt(best.get("fist_widths"), "", 2)),
-        ("Fist mark", f"{_fmt(fist, ' cm')} ({result_json.get('fist_source') or 'given'})"),
+        ("Fist mark", f"{_fmt(fist, ' cm')} ({fist_source_words(result_json.get('fist_source'))})"),
         ("Distance to the mark", "-" if below is None else (f"{below:.1f} cm short" if below > 0
                                                              else f"{-below:.1f} cm past")),
         ("Shin angle at end range", _fmt(best.get("shin_angle_deg"), DEG)),

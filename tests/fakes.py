@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from screening.analysis import TIBIAL_CREST_LEAN_DEG
+from screening.floor3d import LANDMARK_TIBIA_LEAN_3D_DEG
 from vision.landmarks import Landmark, PoseFrame
 
 W, H = 640, 960
@@ -17,6 +18,14 @@ FOOT_CM = 25.0
 SHIN_CM = 42.0
 KNEECAP_CM = 5.0
 TOE_TIP_CM = 0.059 * FOOT_CM  # height of the toe's front-most point (as the analysis assumes)  # kneecap front ahead of the knee joint centre
+
+
+def knee_landmark_px(ankle_px: np.ndarray, shin_len_px: float, shin_angle_deg: float, facing: int = 1) -> np.ndarray:
+    """Where a pose model puts the knee of a shin at ``shin_angle_deg``: MediaPipe's knee-to-ankle line stands
+    ``LANDMARK_TIBIA_LEAN_3D_DEG`` more upright than the tibia (measured on rendered bodies), which the analysis
+    corrects; the fakes' landmarks do the same, so the shin they report is the true one."""
+    a = math.radians(shin_angle_deg - LANDMARK_TIBIA_LEAN_3D_DEG)
+    return np.asarray(ankle_px, dtype=float) + shin_len_px * np.array([facing * math.sin(a), -math.cos(a)])
 
 
 def scene(shin_angle_deg: float, heel_lift_cm: float = 0.0, facing: int = 1):
@@ -37,7 +46,7 @@ def scene(shin_angle_deg: float, heel_lift_cm: float = 0.0, facing: int = 1):
     for name, p in {"SHOULDER": shoulder, "HIP": hip}.items():
         xy[Landmark[f"{front}_{name}"]] = p
         xy[Landmark[f"{back}_{name}"]] = p + np.array([facing * 2.0, 0])
-    xy[Landmark[f"{front}_KNEE"]] = knee
+    xy[Landmark[f"{front}_KNEE"]] = knee_landmark_px(ankle, SHIN_CM * s, shin_angle_deg, facing)
     xy[Landmark[f"{front}_ANKLE"]] = ankle
     xy[Landmark[f"{front}_HEEL"]] = np.array([heel_x + facing * 1 * s, FLOOR_Y - 3 * s - heel_lift_cm * s])
     xy[Landmark[f"{front}_FOOT_INDEX"]] = np.array([toe_x - facing * 3 * s, FLOOR_Y - 3 * s])

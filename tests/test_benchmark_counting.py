@@ -45,3 +45,19 @@ def test_heel_pace_renders_each_clip_at_both_paces():
     assert len(slow) == len(cases) // 2 == 16
     assert all(c.clip["attempt_s"] == pytest.approx(2.5) for c in slow)
     assert {c.name.removesuffix("_slow") for c in slow} == {c.name for c in cases if not c.tags.get("slow")}
+
+
+def test_the_recommended_set_up_takes_the_marker_reading_where_its_camera_was_used_else_the_foot_length_alone():
+    from benchmarks.accuracy import RECOMMENDED, with_recommended
+
+    nan = float("nan")
+    base = {"kpt_marker_foot": 10.2, "shin_marker": 33.0, "verdict_marker_foot": "pass",
+            "kpt_foot_lines": 8.9, "shin_foot_lines": 36.0, "verdict_foot_lines": "fail"}
+    used = with_recommended({**base, "camera_model_used": True})
+    assert (used[f"kpt_{RECOMMENDED}"], used[f"shin_{RECOMMENDED}"], used[f"verdict_{RECOMMENDED}"]) == (
+        10.2, 33.0, "pass")
+    for r in ({**base, "camera_model_used": False}, {**base, "camera_model_used": True, "shin_marker": nan}, base):
+        got = with_recommended(r)
+        assert (got[f"kpt_{RECOMMENDED}"], got[f"shin_{RECOMMENDED}"], got[f"verdict_{RECOMMENDED}"]) == (
+            8.9, 36.0, "fail")
+        assert f"kpt_{RECOMMENDED}" not in r  # the row itself is left as it was

@@ -419,6 +419,53 @@ def test_3d_shin_averages_front_edge_and_corrected_joint_line(lm, edge, expect):
     assert method == ("landmarks" if math.isnan(edge) else "front_edge_and_landmarks")
 
 
+
+L = 4.4  # LANDMARK_TIBIA_LEAN_3D_DEG, asserted above
+
+
+@pytest.mark.parametrize(
+    "lm, edge, expect, method",
+    [
+        # every frame with both readings: their mean, the joint-centre line corrected by its lean
+        ([30.0, 40.0], [36.0, 45.0], [0.5 * (36 + 30 + L), 0.5 * (45 + 40 + L)], "front_edge_and_landmarks"),
+        # a frame without a front edge takes the joint line shifted by the usual difference (median 6) as its edge
+        ([30.0, 31.0, 40.0, 20.0], [36.0, 37.0, 46.0, np.nan],
+         [0.5 * (36 + 30 + L), 0.5 * (37 + 31 + L), 0.5 * (46 + 40 + L), 0.5 * (26 + 20 + L)],
+         "front_edge_and_landmarks"),
+        # too few front edges (1 of 3 frames): the corrected joint line alone
+        ([30.0, 31.0, 32.0], [36.0, np.nan, np.nan], [30 + L, 31 + L, 32 + L], "landmarks"),
+        # a frame without joint centres keeps its front edge
+        ([30.0, np.nan, 32.0], [36.0, 37.0, 38.0], [0.5 * (36 + 30 + L), 37.0, 0.5 * (38 + 32 + L)],
+         "front_edge_and_landmarks"),
+    ],
+)
+def test_flat_shin_averages_front_edge_and_corrected_joint_line(lm, edge, expect, method):
+    from screening.floor3d import combine_shin_2d
+
+    out, got = combine_shin_2d(np.array(lm), np.array(edge))
+    assert got == method
+    assert out == pytest.approx(np.array(expect), abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(5.0, 55.0), st.floats(-3.0, 3.0), st.floats(-3.0, 3.0), st.integers(0, 7))
+def test_flat_shin_reads_the_true_angle_when_both_readings_carry_only_their_known_leans(true_deg, noise_a, noise_b,
+                                                                                        missing):
+    """Readings that differ from the truth only by the joint line's known lean (and opposite errors) average back to
+    the truth, and a frame that loses its front edge reads like its neighbours (no jump)."""
+    from screening.floor3d import combine_shin_2d
+
+    n = 8
+    lm = np.full(n, true_deg - L + noise_a)
+    edge = np.full(n, true_deg - noise_a)
+    edge[missing] = np.nan
+    out, method = combine_shin_2d(lm, edge)
+    assert method == "front_edge_and_landmarks"
+    assert out == pytest.approx(np.full(n, true_deg), abs=1e-6)
+    lm2 = lm + noise_b  # every frame's joint line off by the same amount: the series stays flat
+    out2, _ = combine_shin_2d(lm2, edge + noise_b)
+    assert float(np.ptp(out2)) < 1e-6
+
 # ---- without a marker: the camera from its height, a level phone and the foot length ------------------------------
 TOE_H = 1.5 / 26.0  # toe tip height per foot length, as the pipeline's constant
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from tests.conftest import PEXELS_ROTATED, need
@@ -186,3 +187,35 @@ def test_ultrawide_sample_takes_its_lens_from_the_video(tmp_path):
     for a, (kpt_true, _) in zip(res1x["attempts"], want, strict=True):
         assert a["knee_past_toe_cm"] < kpt_true - 2.0
     assert res1x["best"]["verdict"] == "fail"
+
+
+def test_photo_gets_an_annotated_picture_and_a_photo_summary(tmp_path):
+    """A photo analysed with ``--annotated x.png`` writes the annotated photo (it used to stop on an unexpected
+    error: the video writer cannot write a .png); the summary names the photo, not a time, and says how the fist
+    width was chosen in words. An output name that is neither a video nor a picture is refused before analysing."""
+    from pathlib import Path
+
+    import cv2
+
+    from vision.video import read_frames_at
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "fail_left.mp4"
+    truth = json.loads(clip.with_suffix(".json").read_text())
+    end = truth["attempts"][0]["end_range_frame"]
+    photo = tmp_path / "photo.png"
+    cv2.imwrite(str(photo), read_frames_at(clip, {end})[end][:, :, ::-1])
+    proc = run_cli("analyze", photo, "--foot-length-cm", f"{truth['foot_length_cm']:.1f}", "--annotated",
+                   tmp_path / "out.png", "--json", tmp_path / "r.json", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "end range at the photo" in proc.stdout and "0.00 s" not in proc.stdout
+    assert "Fist width:  10.2 cm (the men's 4 in fist, the stricter mark: sex not given)" in proc.stdout
+    assert "boxed in the annotated video or picture" in proc.stdout
+    pic = cv2.imread(str(tmp_path / "out.png"))
+    src = cv2.imread(str(photo))
+    assert pic is not None and pic.shape == src.shape
+    assert float(np.abs(pic.astype(int) - src.astype(int)).mean()) > 0.5  # the overlay is drawn on it
+    res = json.loads((tmp_path / "r.json").read_text())
+    assert res["best"]["knee_past_toe_cm"] == pytest.approx(truth["attempts"][0]["end_range_knee_past_toe_cm"], abs=1.5)
+    bad = run_cli("analyze", photo, "--annotated", tmp_path / "out.gif", "-q")
+    assert bad.returncode == 2 and "--annotated" in bad.stderr and ".png" in bad.stderr
+    assert not (tmp_path / "out.gif").exists() and "Traceback" not in bad.stderr

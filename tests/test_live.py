@@ -13,6 +13,7 @@ from screening.live import LiveConfig, LiveScreen
 from screening.records import FrameRecord
 from screening.silhouette import FootKneePoints
 from tests.conftest import PEXELS, need
+from tests.fakes import knee_landmark_px
 
 FPS = 30.0
 ANKLE = np.array([300.0, 500.0])
@@ -45,7 +46,8 @@ def record(i: int, shin_deg: float, heel_lift_px: float = 0.0, person: bool = Tr
     heel = HEEL - np.array([0.0, heel_lift_px])
     xy = np.zeros((33, 2))
     xy[:] = [320.0, 200.0]
-    xy[25], xy[27], xy[29], xy[31] = knee, ankle, heel, TOE  # left = front leg
+    # left = front leg; the knee landmark where the pose model puts it (the joint line a little too upright)
+    xy[25], xy[27], xy[29], xy[31] = knee_landmark_px(ankle, SHIN_PX, shin_deg), ankle, heel, TOE
     xy[23] = [250.0, 330.0]  # left hip
     xy[26] = [200.0, 520.0]  # right knee on the floor (lower): half-kneeling
     xy[28], xy[30], xy[32] = [120.0, 500.0], [100.0, 505.0], [130.0, 515.0]

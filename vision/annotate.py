@@ -143,6 +143,24 @@ def _end_range_frames(analysis: Analysis) -> dict[int, int]:
     return {a.end_range_frame: a.index for a in analysis.result.attempts if a.end_range_frame is not None}
 
 
+def result_picture(analysis: Analysis, max_side_px: int, snaps: dict[int, np.ndarray] | None = None,
+                   first_frame_fallback: bool = False) -> np.ndarray | None:
+    """The one annotated picture that shows the result: the best attempt's end range (else another attempt's),
+    from ``snaps`` (``end_range_snapshots``/``write_annotated``) when given. Without any end range: None, or with
+    ``first_frame_fallback`` the first analysed frame with its overlay (a photo: the photo itself)."""
+    snaps = end_range_snapshots(analysis, max_side_px) if snaps is None else snaps
+    best = analysis.result.best.attempt_index
+    if best is not None and best in snaps:
+        return snaps[best]
+    if snaps:
+        return next(iter(snaps.values()))
+    if not first_frame_fallback or not analysis.records:
+        return None
+    fid = analysis.records[0].frame_index
+    raw = video.read_frames_at(analysis.info.path, {fid}, max_side_px)
+    return draw_overlay(raw[fid], overlay_for(analysis.result, analysis.records, 0)) if fid in raw else None
+
+
 def end_range_snapshots(analysis: Analysis, max_side_px: int) -> dict[int, np.ndarray]:
     """Annotated end-range frame of each attempt, keyed by attempt index (one decode pass, stopping after
     the last end range). ``write_annotated`` returns the same when the video is written anyway."""

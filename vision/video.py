@@ -377,10 +377,3 @@ def read_frames_at(path: str | Path, indices: set[int], max_side_px: int | None 
         if index >= last:
             break
     return out
-    last = max(indices)
-    for fr in iter_frames(path, max_side_px):
-        if fr.index in indices:
-            out[fr.index] = fr.rgb
-        if fr.index >= last:
-            break
-    return out
