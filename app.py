@@ -44,7 +44,7 @@ c1, c2 = st.columns(2)
 with c1:
     st.page_link("pages/1_Live_webcam.py", label="Live webcam screen", icon="🎥")
     st.caption("Live checks, live overlay and numbers; each attempt's end range is captured automatically.")
-    st.page_link("pages/2_Upload_video.py", label="Upload a phone video", icon="📱")
+    st.page_link("pages/2_Upload_video.py", label="Upload a phone video or photo", icon="📱")
     st.caption("mp4 / mov / webm / m4v, any rotation, up to 200 MB and 2 minutes.")
 with c2:
     st.page_link("pages/3_Both_sides_and_compare.py", label="Both sides and compare", icon="⚖️")

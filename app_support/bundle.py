@@ -25,6 +25,8 @@ from screening.results import ScreenResult
 Progress = Callable[[str, float], None]  # (stage text, fraction 0..1)
 
 VIDEO_TYPES = ("mp4", "mov", "webm", "m4v")
+PHOTO_TYPES = ("jpg", "jpeg", "png")  # a photo taken at the end range measures one moment
+UPLOAD_TYPES = VIDEO_TYPES + PHOTO_TYPES
 
 
 @dataclass
@@ -93,11 +95,12 @@ def _now() -> str:
 
 
 def check_upload(name: str, size_bytes: int, max_mb: float) -> None:
-    """Refuse an upload that is too big or not a video type, with what to do."""
+    """Refuse an upload that is too big or not a video or photo type, with what to do."""
     ext = Path(name).suffix.lower().lstrip(".")
-    if ext not in VIDEO_TYPES:
+    if ext not in UPLOAD_TYPES:
         raise InvalidSettingError(
-            f"'{name}' is not a video this page takes ({', '.join(VIDEO_TYPES)}): export the clip as mp4 and retry."
+            f"'{name}' is not a video or photo this page takes ({', '.join(VIDEO_TYPES)}; {', '.join(PHOTO_TYPES)}): "
+            "export the clip as mp4 (or the photo as jpg) and retry."
         )
     if size_bytes > max_mb * 1024 * 1024:
         raise InvalidSettingError(
@@ -123,12 +126,13 @@ def analyze_upload(
     annotate: bool = True,
     models: Any = None,
 ) -> ResultBundle:
-    """Analyse uploaded video bytes: result, end-range snapshots, annotated mp4, PDF report.
+    """Analyse uploaded video or photo bytes: result, end-range snapshots, annotated mp4 (videos), PDF report. A
+    photo's snapshot is the annotated photo even when nothing was measured on it (it shows what was seen).
 
     ``models``: a ``vision.pipeline.ClipModels`` kept between uploads (else the models are built for this one).
     Raises ``AnkleScreenError`` subclasses (with ``.message``) for bad input.
     """
-    from vision.annotate import end_range_snapshots, write_annotated
+    from vision.annotate import end_range_snapshots, result_picture, write_annotated
     from vision.pipeline import analyze_clip
 
     check_upload(name, len(data), max_mb)
@@ -154,7 +158,8 @@ def analyze_upload(
         )
         result = analysis.result
         video = None
-        if annotate:  # one more decode pass writes the video and takes the snapshots
+        still = analysis.info.is_still
+        if annotate and not still:  # one more decode pass writes the video and takes the snapshots
             out = workdir / bid / "annotated.mp4"
             snaps = write_annotated(
                 analysis, out, options.max_side_px, prog("Writing annotated video frame", 0.7, 0.97),
@@ -164,6 +169,8 @@ def analyze_upload(
             out.unlink(missing_ok=True)
         else:
             snaps = end_range_snapshots(analysis, options.max_side_px)
+        picture = result_picture(analysis, options.max_side_px, snaps) if not still else (
+            result_picture(analysis, options.max_side_px, snaps, first_frame_fallback=True))
     finally:
         import shutil
 
@@ -178,20 +185,15 @@ def analyze_upload(
         attempt_snapshots={k: png_bytes(v) for k, v in snaps.items()},
         video_mp4=video,
     )
-    bundle.snapshot_png = _best_snapshot(result, bundle.attempt_snapshots)
+    bundle.snapshot_png = None if picture is None else png_bytes(picture)
     if progress is not None:
         progress("Done", 1.0)
     return bundle
 
 
-def _best_snapshot(result: ScreenResult, snaps: dict[int, bytes]) -> bytes | None:
-    i = result.best.attempt_index
-    if i is not None and i in snaps:
-        return snaps[i]
-    return next(iter(snaps.values()), None)
-
-
 def bundle_from_live(result: ScreenResult, snapshots: dict[int, np.ndarray], label: str = "webcam") -> ResultBundle:
+    from vision.annotate import best_snapshot
+
     snaps = {k: png_bytes(v) for k, v in snapshots.items()}
     b = ResultBundle(
         id=uuid.uuid4().hex[:10],
@@ -202,7 +204,7 @@ def bundle_from_live(result: ScreenResult, snapshots: dict[int, np.ndarray], lab
         created=_now(),
         attempt_snapshots=snaps,
     )
-    b.snapshot_png = _best_snapshot(result, snaps)
+    b.snapshot_png = best_snapshot(snaps, result.best.attempt_index)
     return b
 
 

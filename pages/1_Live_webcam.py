@@ -61,7 +61,7 @@ with col_video:
         )
     except Exception as exc:  # noqa: BLE001 - e.g. no Streamlit server (scripted runs): explain instead
         st.warning("The live camera needs the app served by `streamlit run app.py` and opened in a browser "
-                   f"({type(exc).__name__}). Press START there. Meanwhile, use Upload a phone video.")
+                   f"({type(exc).__name__}). Press START there. Meanwhile, use Upload a phone video or photo.")
         st.stop()
 
 with col_info:

@@ -19,7 +19,7 @@ def _cm(v) -> str:
 
 # ------------------------------------------------------------------ both sides
 st.header("Left and right")
-st.markdown("Screen each side on the **Live webcam** or **Upload a phone video** page (set the side in the "
+st.markdown("Screen each side on the **Live webcam** or **Upload a phone video or photo** page (set the side in the "
             "sidebar or leave it on auto). The latest result of each side in this session is used here.")
 sides = latest_by_side()
 c1, c2 = st.columns(2)

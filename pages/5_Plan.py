@@ -36,7 +36,7 @@ for side in ("left", "right"):
         fist = c2.number_input(f"{side}: fist width (cm)", 5.0, 15.0, 8.9, 0.1, key=f"plan_fist_{side}")
         inputs.append(SideInput(side, "pass" if cm_v >= fist else "fail", cm_v, fist))  # type: ignore[arg-type]
 if not inputs:
-    st.info("Screen a side first (Live webcam or Upload a phone video), or enter a side by hand above.")
+    st.info("Screen a side first (Live webcam or Upload a phone video or photo), or enter a side by hand above.")
 
 # ------------------------------------------------------------------ step 2
 st.header("2. Soft tissue or joint? (Step 2)")

@@ -185,14 +185,47 @@ def test_invalid_upload_shows_a_clear_error():
     assert "Traceback" not in texts(at)
 
 
+def test_upload_a_photo_gives_its_verdict_and_the_annotated_photo(tmp_path):
+    """A photo taken at the end range (a frame of a bundled sample, saved as jpg): measured as one moment, with the
+    annotated photo as its snapshot and no video."""
+    import io
+    import json
+
+    from PIL import Image
+
+    from vision.video import read_frames_at
+
+    clip = REPO / "sample_videos" / "fail_left.mp4"
+    truth = json.loads(clip.with_suffix(".json").read_text())
+    end = truth["attempts"][1]["end_range_frame"]
+    buf = io.BytesIO()
+    Image.fromarray(read_frames_at(clip, {end})[end]).save(buf, format="JPEG", quality=95)
+    at = page("pages/2_Upload_video.py", timeout=120)
+    at.session_state["cfg_foot_cm"] = round(truth["foot_length_cm"], 1)
+    at.run()
+    at.file_uploader(key="upload_file").set_value(("end_range.jpg", buf.getvalue(), "image/jpeg"))
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    kpt = float(metrics["Knee past toe"].split()[0])
+    assert kpt == pytest.approx(truth["attempts"][1]["end_range_knee_past_toe_cm"], abs=1.5)
+    assert any("Not yet" in str(v.value) for v in (*at.success, *at.warning))  # the sample fails
+    (res,) = at.session_state["results"]
+    assert res.video_mp4 is None and res.snapshot_png is not None
+    snap = Image.open(io.BytesIO(res.snapshot_png))
+    assert snap.size == (640, 360)  # the photo itself, annotated
+
+
 def test_too_big_or_wrong_type_upload_is_refused_with_the_limit():
     from app_support.bundle import check_upload
     from screening.errors import AnkleScreenError
 
     with pytest.raises(AnkleScreenError, match="limit is 200 MB"):
         check_upload("big.mp4", 201 * 1024 * 1024, 200)
-    with pytest.raises(AnkleScreenError, match="not a video"):
+    with pytest.raises(AnkleScreenError, match="not a video or photo"):
         check_upload("notes.txt", 10, 200)
+    check_upload("end_range.JPG", 10, 200)  # a photo is taken
 
 
 def test_compare_and_plan_pages_use_session_results(analysed):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -17,6 +18,8 @@ from vision.draw import OverlayState, draw_overlay
 from vision.ipc import SpareHelpers
 from vision.pipeline import Analysis
 from vision.writer import Mp4Writer
+
+T = TypeVar("T")
 
 
 def overlay_for(res: ScreenResult, records: Sequence[FrameRecord], i: int) -> OverlayState:
@@ -143,17 +146,22 @@ def _end_range_frames(analysis: Analysis) -> dict[int, int]:
     return {a.end_range_frame: a.index for a in analysis.result.attempts if a.end_range_frame is not None}
 
 
+def best_snapshot(snaps: Mapping[int, T], best_index: int | None) -> T | None:
+    """The best attempt's snapshot (any form: an array, PNG bytes), else another attempt's, else None."""
+    if best_index is not None and best_index in snaps:
+        return snaps[best_index]
+    return next(iter(snaps.values()), None)
+
+
 def result_picture(analysis: Analysis, max_side_px: int, snaps: dict[int, np.ndarray] | None = None,
                    first_frame_fallback: bool = False) -> np.ndarray | None:
     """The one annotated picture that shows the result: the best attempt's end range (else another attempt's),
     from ``snaps`` (``end_range_snapshots``/``write_annotated``) when given. Without any end range: None, or with
     ``first_frame_fallback`` the first analysed frame with its overlay (a photo: the photo itself)."""
     snaps = end_range_snapshots(analysis, max_side_px) if snaps is None else snaps
-    best = analysis.result.best.attempt_index
-    if best is not None and best in snaps:
-        return snaps[best]
-    if snaps:
-        return next(iter(snaps.values()))
+    best = best_snapshot(snaps, analysis.result.best.attempt_index)
+    if best is not None:
+        return best
     if not first_frame_fallback or not analysis.records:
         return None
     fid = analysis.records[0].frame_index
