@@ -76,7 +76,7 @@ from screening.heel_floor import HeelFloorConfig, frame_back_floor, heel_floor_f
 from screening.landmarks import LEG_LANDMARK_INDEX, Landmark
 from screening.records import FrameRecord
 from screening.results import Scale, ScreenResult
-from screening.smoothing import OneEuroFilter
+from screening.smoothing import OneEuroFilter, RunningMedian
 
 CHECK_LABELS: dict[str, str] = {
     "person": "person found",
@@ -288,6 +288,7 @@ class LiveScreen:
         self._shin_f = _Smoother(cfg)
         self._kpt_f = _Smoother(cfg)
         self._heel_f = _Smoother(cfg)
+        self._heel_median = RunningMedian(3, cfg.gap_reset_s)  # before the smoother: one wild frame never passes
         self._running: _Running | None = None
         self._last_person_t: float | None = None
         # the session's frames for the result (measured like a clip's at the end; the latest max_log are kept)
@@ -346,7 +347,7 @@ class LiveScreen:
         self._floor.clear()
         self._forward = None
         self._rest.clear()
-        for f in (self._shin_f, self._kpt_f, self._heel_f):
+        for f in (self._shin_f, self._kpt_f, self._heel_f, self._heel_median):
             f.reset()
         self._running = None
 
@@ -576,7 +577,7 @@ class LiveScreen:
 
         shin = self._shin_f(t, shin)
         kpt_px = self._kpt_f(t, kpt_px)
-        lift_px = self._heel_f(t, lift_px)
+        lift_px = self._heel_f(t, self._heel_median(t, lift_px))
         ppc = self._px_per_cm_or_provisional()
         lift_cm = lift_px / ppc if math.isfinite(lift_px) else math.nan
         heel_down: bool | None = bool(lift_cm <= cfg.heel_lift_tolerance_cm) if math.isfinite(lift_cm) else None
