@@ -169,8 +169,7 @@ def analyze_upload(
             out.unlink(missing_ok=True)
         else:
             snaps = end_range_snapshots(analysis, options.max_side_px)
-        picture = result_picture(analysis, options.max_side_px, snaps) if not still else (
-            result_picture(analysis, options.max_side_px, snaps, first_frame_fallback=True))
+        picture = result_picture(analysis, options.max_side_px, snaps, first_frame_fallback=still)
     finally:
         import shutil
 
