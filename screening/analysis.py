@@ -108,6 +108,9 @@ class AnalysisConfig:
     # with the marker's 3-D model, the foot measured against the length the user gave: a foot this much longer
     # gets a note (cm); one read shorter than ``camera_model.toe_lost_cm`` has lost its toes' tip (floor3d)
     foot_longer_warn_cm: float = 2.5
+    # a photo whose shin leans no more than this (deg) is taken for one shot at rest, not at the end range (a resting
+    # half-kneeling shin is rarely tilted more: the live screen's ``LiveConfig.rest_cap_deg``)
+    photo_rest_shin_deg: float = 15.0
     heel_glitch_drop_foot_lm: float = 0.1  # heel readings dipping this far below their neighbours (heel-to-toe
     # landmark distances) for a few frames are mask glitches, not the heel going down
     view: ViewConfig = field(default_factory=ViewConfig)
@@ -631,6 +634,9 @@ def analyze_records(
     note = left_out_note(attempts, best)
     if note:
         warnings.append(note)
+    note = photo_at_rest_note(len(records), best.shin_angle_deg, cfg.photo_rest_shin_deg)
+    if note:
+        warnings.append(note)
     if scale is not None:
         scale = with_distance_uncertainty(scale, best.knee_past_toe_cm, cfg.silhouette_edge_px)
         if best.knee_past_toe_cm is not None:
@@ -827,6 +833,15 @@ def end_range_untracked(untracked: np.ndarray, lean_deg: np.ndarray, idx: int, s
     return False
 
 
+def photo_at_rest_note(n_frames: int, shin_angle_deg: float | None, rest_shin_deg: float) -> str | None:
+    """A photo (one frame) whose shin leans no further forward than a resting half-kneel's: it was most likely taken
+    before the knee drove forward, so its numbers are not the end range. Clips find their end range themselves."""
+    if n_frames != 1 or shin_angle_deg is None or shin_angle_deg > rest_shin_deg:
+        return None
+    return (f"In this photo the shin leans only {shin_angle_deg:.0f} deg forward, about as at rest: take it with the "
+            "knee driven as far forward as it goes, heel down, or film the attempts instead.")
+
+
 def left_out_note(attempts: list[Attempt], best: Best) -> str | None:
     """The note naming attempts left out because their end range was out of the picture or not seen (when others
     count)."""
@@ -943,10 +958,9 @@ def best_of_attempts(attempts: list[Attempt], fist_cm: float, view: ViewReport, 
     if verdict == "pass":
         reason = f"the kneecap travelled {b.knee_past_toe_cm:.1f} cm past the toe, beyond the {fist_cm:.1f} cm fist"
     else:
-        reason = (
-            f"the kneecap reached {b.knee_past_toe_cm:.1f} cm past the toe, "
-            f"{fist_cm - b.knee_past_toe_cm:.1f} cm short of the {fist_cm:.1f} cm fist"
-        )
+        where = (f"reached {b.knee_past_toe_cm:.1f} cm past the toe" if b.knee_past_toe_cm >= 0 else
+                 f"stayed {-b.knee_past_toe_cm:.1f} cm behind the toe")
+        reason = f"the kneecap {where}, {fist_cm - b.knee_past_toe_cm:.1f} cm short of the {fist_cm:.1f} cm fist"
     return Best(b.knee_past_toe_cm, b.fist_widths, b.shin_angle_deg, verdict, reason, b.index)  # type: ignore[arg-type]
 
 

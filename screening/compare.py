@@ -180,10 +180,13 @@ def minimal_detectable_change(
     deg = max(config.published_mdc_deg, tool_deg)
     basis_cm: Literal["published", "tool"] = "tool" if tool_cm > config.published_mdc_cm else "published"
     basis_deg: Literal["published", "tool"] = "tool" if tool_deg > config.published_mdc_deg else "published"
+    # a shin spread comes only from repeated attempts: a photo or a single attempt has none to offer
+    own_deg = (f"{tool_deg:.1f} deg" if any(r.attempts_sd_deg is not None for r in reps)
+               else "none for the shin angle (one attempt each)")
     expl = (
         f"A change must exceed {cm:.1f} cm (or {deg:.1f} deg of shin angle) to count as real. "
         f"Published lunge-test figure: {config.published_mdc_cm:.1f} cm / {config.published_mdc_deg:.1f} deg; "
-        f"these clips' own repeatability: {tool_cm:.1f} cm / {tool_deg:.1f} deg; the larger is used."
+        f"these screens' own repeatability: {tool_cm:.1f} cm / {own_deg}; the larger is used."
     )
     return Mdc(cm, deg, tool_cm, tool_deg, config.published_mdc_cm, config.published_mdc_deg,
                basis_cm, basis_deg, expl)

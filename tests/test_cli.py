@@ -219,3 +219,23 @@ def test_photo_gets_an_annotated_picture_and_a_photo_summary(tmp_path):
     bad = run_cli("analyze", photo, "--annotated", tmp_path / "out.gif", "-q")
     assert bad.returncode == 2 and "--annotated" in bad.stderr and ".png" in bad.stderr
     assert not (tmp_path / "out.gif").exists() and "Traceback" not in bad.stderr
+
+
+def test_a_photo_taken_at_rest_says_so_and_where_the_kneecap_stayed(tmp_path):
+    """A photo taken before the knee drove forward (the first frame of a sample: shin ~10 deg, kneecap behind the
+    toes): the verdict says how far behind the toe the kneecap stayed (not "reached -8 cm past"), and a note says
+    the photo looks like the rest position."""
+    from pathlib import Path
+
+    import cv2
+
+    from vision.video import read_frames_at
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "pass_left.mp4"
+    truth = json.loads(clip.with_suffix(".json").read_text())
+    photo = tmp_path / "rest.png"
+    cv2.imwrite(str(photo), read_frames_at(clip, {2})[2][:, :, ::-1])
+    proc = run_cli("analyze", photo, "--foot-length-cm", f"{truth['foot_length_cm']:.1f}", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "cm behind the toe" in proc.stdout and "reached -" not in proc.stdout
+    assert "about as at rest: take it with the knee driven as far forward as it goes" in proc.stdout

@@ -75,6 +75,15 @@ def test_retest_spread_used_when_single_attempt() -> None:
     assert repeatability(r).attempts_sd_cm == pytest.approx(0.7)
 
 
+def test_single_attempts_claim_no_shin_repeatability() -> None:
+    """Two photos (one attempt each) have no attempt-to-attempt spread: the explanation says so for the shin instead
+    of printing a repeatability of 0.0 deg; with repeated attempts it gives the figure."""
+    photos = minimal_detectable_change(res(3.0, attempts=[3.0]), res(9.0, attempts=[9.0]))
+    assert "none for the shin angle (one attempt each)" in photos.explanation and "0.0 deg;" not in photos.explanation
+    clips = minimal_detectable_change(res(3.0), res(9.0))
+    assert f"{clips.tool_deg:.1f} deg; the larger" in clips.explanation
+
+
 def test_not_measured_and_warnings() -> None:
     c = compare_results(res(None, None, attempts=[]), res(5.0))
     assert c.overall == "not_measured"

@@ -66,3 +66,14 @@ def test_json_contract_keys(clip):
     every = analyze_clip(clip, AnalyzeOptions(foot_length_cm=FOOT_CM, stride_frames=1),
                          estimator=FakePose(drives())).result.to_json_dict()
     assert every["frames"]["frame_index"] == list(range(120))  # stride 1: every frame analysed
+
+
+@pytest.mark.parametrize(("frames", "shin", "noted"), [(1, 11.0, True), (1, 15.0, True), (1, 15.5, False),
+                                                       (1, None, False), (90, 11.0, False)])
+def test_photo_at_rest_note_table(frames, shin, noted):
+    from screening.analysis import AnalysisConfig, photo_at_rest_note
+
+    note = photo_at_rest_note(frames, shin, AnalysisConfig().photo_rest_shin_deg)
+    assert (note is not None) is noted
+    if noted:
+        assert f"only {shin:.0f} deg forward" in note
