@@ -11,6 +11,7 @@ import typer
 from ankle_cli.main import app
 from ankle_cli.options import SexOpt, SideOpt
 from calibration.fist import fist_source_words
+from calibration.scale import scale_source_words
 from screening.results import measured_how
 
 
@@ -27,7 +28,7 @@ def summary_lines(result) -> list[str]:
     lines.append(f"Side:        {r.side or 'unknown'} ({r.side_reason})")
     if r.scale:
         lines.append(
-            f"Scale:       {r.scale.px_per_cm:.2f} px/cm from {r.scale.source.replace('_', ' ')}"
+            f"Scale:       {r.scale.px_per_cm:.2f} px/cm from {scale_source_words(r.scale.source)}"
             f" (+/- {r.scale.relative_uncertainty * 100:.1f} %; +/- {r.scale.uncertainty_cm:.1f} cm on the result)"
         )
     else:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_support.bundle import ResultBundle, attempts_rows, report_pdf, travel_figure
 from calibration.fist import fist_source_words
+from calibration.scale import scale_source_words
 from screening.errors import AnkleScreenError
 from screening.results import measured_how
 
@@ -20,12 +21,6 @@ VERDICT_WORDS = {
     "pass": "Pass - your ankle bends far enough",
     "fail": "Not yet - the knee stops short of the fist mark",
     "not_measured": "Not measured",
-}
-SCALE_WORDS = {
-    "marker": "the printed marker",
-    "foot_length": "your foot length",
-    "height": "your height",
-    "assumed_foot_length": "an assumed average foot length (give yours for trustworthy cm)",
 }
 
 
@@ -117,7 +112,7 @@ def render_numbers(r: dict[str, Any]) -> None:
     c2.metric("Fist-widths", _fmt(best.get("fist_widths"), "", 2).strip())
     c3.metric("Shin angle", _fmt(best.get("shin_angle_deg"), "°"))
     c4.metric("Pass mark (fist)", _fmt(r.get("fist_width_cm"), "cm"))
-    src = SCALE_WORDS.get(scale.get("source", ""), scale.get("source", "none"))
+    src = scale_source_words(scale.get("source"))
     if scale:
         rel = scale.get("relative_uncertainty")
         st.caption(

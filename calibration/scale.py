@@ -83,6 +83,19 @@ class SubjectSettings:
         self.scale_inputs().validate()
 
 
+SCALE_SOURCE_WORDS: dict[str, str] = {
+    "marker": "the printed marker",
+    "foot_length": "your foot length",
+    "height": "your height",
+    "assumed_foot_length": "an assumed average foot length (give yours for trustworthy cm)",
+}
+
+
+def scale_source_words(source: str | None) -> str:
+    """Where a result's scale came from, in words (``Scale.source``)."""
+    return SCALE_SOURCE_WORDS.get(source or "", (source or "none").replace("_", " "))
+
+
 def _robust(samples: np.ndarray) -> tuple[float, float, int]:
     """Median and the standard error of the median (from the MAD) of finite samples."""
     s = np.asarray(samples, dtype=float)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from calibration.fist import fist_source_words
+from calibration.scale import scale_source_words
 from screening.compare import Comparison
 from screening.plan import Plan
 from screening.results import measured_how
@@ -153,7 +154,8 @@ def build_report(
     pdf.set_font("DejaVu", "", 8.5)
     pdf.set_text_color(90, 90, 90)
     src = result_json.get("source") or ""
-    pdf.cell(W, 4.5, f"Half-kneeling knee-over-toe screen{(' - clip: ' + Path(str(src)).name) if src else ''}",
+    kind = "photo" if (result_json.get("video") or {}).get("is_still") else "clip"
+    pdf.cell(W, 4.5, f"Half-kneeling knee-over-toe screen{(f' - {kind}: ' + Path(str(src)).name) if src else ''}",
              new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
     pdf.ln(1.5)
@@ -164,7 +166,9 @@ def build_report(
     pdf.cell(W, 9, f"  {vword}", fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
     pdf.ln(1)
-    para(vtext + (f" {best['reason']}" if best.get("reason") else ""))
+    reason = str(best.get("reason") or "")
+    end = "" if reason.endswith((".", "!", "?")) else "."
+    para(vtext + (f" {reason[:1].upper()}{reason[1:]}{end}" if reason else ""))
 
     # numbers (left column) and snapshot (right column)
     h2("Measurements")
@@ -195,7 +199,7 @@ def build_report(
         ("Distance to the mark", "-" if below is None else (f"{below:.1f} cm short" if below > 0
                                                              else f"{-below:.1f} cm past")),
         ("Shin angle at end range", _fmt(best.get("shin_angle_deg"), DEG)),
-        ("Scale from", f"{scale.get('source', 'none')}" + (
+        ("Scale from", f"{scale_source_words(scale.get('source'))}" + (
             f", \u00b1{100 * float(scale['relative_uncertainty']):.1f} %"
             if scale.get("relative_uncertainty") is not None else "")),
         ("Measured", measured_how(result_json.get("view") or {})),
@@ -216,7 +220,7 @@ def build_report(
     pdf.set_y(max(pdf.get_y(), y0 + snap_h))
 
     plot = plot_png if plot_png is not None else knee_travel_png(result_json)
-    if plot is not None:
+    if plot is not None and kind == "clip":  # a photo has one moment: nothing to plot over time
         h2("Knee travel over the clip")
         pdf.image(io.BytesIO(plot) if isinstance(plot, bytes) else str(plot), x=pdf.l_margin, w=W * 0.9)
 

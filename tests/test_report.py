@@ -91,6 +91,29 @@ def test_minimal_report_and_pass(tmp_path: Path) -> None:
         assert "PASS" in text and "not a diagnosis" in text
 
 
+def test_a_photo_report_names_the_photo_in_words_without_a_plot(tmp_path: Path) -> None:
+    """A photo's report: "photo:" not "clip:", the scale and fist sources in words, the verdict's reason as its own
+    sentence, and no knee-travel plot (one moment)."""
+    r = sample_result(3.2, n=1)
+    r["source"] = "/photos/end_range.jpg"
+    r["video"] = {"is_still": True}
+    r["scale"]["source"] = "foot_length"
+    r["fist_source"] = "default_unknown"
+    r["best"]["reason"] = "the kneecap reached 3.2 cm past the toe, 7.0 cm short of the 10.2 cm fist"
+    out = build_report(r, tmp_path / "photo.pdf")
+    text = _pdf_text(out)
+    if text is None:
+        pytest.skip("pdftotext not installed; checked the PDF structure only")
+    flat = " ".join(text.split())
+    assert "photo: end_range.jpg" in flat and "clip:" not in flat
+    assert "your foot length" in flat and "foot_length" not in flat
+    assert "sex not given" in flat and "default_unknown" not in flat
+    assert "(seed 000 Step 1). The kneecap reached 3.2 cm past the toe" in flat
+    assert "Knee travel over the clip" not in flat
+    clip = _pdf_text(build_report(sample_result(), tmp_path / "clip.pdf"))
+    assert clip is not None and "Knee travel over the clip" in clip and "clip: clip.mp4" in clip
+
+
 def test_knee_travel_plot() -> None:
     assert knee_travel_png(sample_result()).startswith(b"\x89PNG")  # type: ignore[union-attr]
     assert knee_travel_png({"frames": {}}) is None
