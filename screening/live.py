@@ -76,7 +76,7 @@ from screening.heel_floor import HeelFloorConfig, frame_back_floor, heel_floor_f
 from screening.landmarks import LEG_LANDMARK_INDEX, Landmark
 from screening.records import FrameRecord
 from screening.results import Scale, ScreenResult
-from screening.smoothing import OneEuroFilter, RunningMedian
+from screening.smoothing import MedianOfLast, OneEuroFilter, RestartAfterGap
 
 CHECK_LABELS: dict[str, str] = {
     "person": "person found",
@@ -209,27 +209,6 @@ def _opt(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-class _Smoother:
-    """A scalar One Euro filter that skips missing values and restarts after a gap."""
-
-    def __init__(self, cfg: LiveConfig) -> None:
-        self._f = OneEuroFilter(cfg.euro_min_cutoff_hz, cfg.euro_beta)
-        self._gap = cfg.gap_reset_s
-        self._last_t: float | None = None
-
-    def __call__(self, t: float, x: float) -> float:
-        if not math.isfinite(x):
-            return math.nan
-        if self._last_t is not None and t - self._last_t > self._gap:
-            self._f.reset()
-        self._last_t = t
-        return float(self._f(t, x))
-
-    def reset(self) -> None:
-        self._f.reset()
-        self._last_t = None
-
-
 @dataclass
 class _Running:
     """The attempt in progress."""
@@ -285,10 +264,10 @@ class LiveScreen:
         self._foot_lm_px: deque[float] = deque(maxlen=cfg.scale_samples)
         self.scale: Scale | None = None
         self._frames = 0
-        self._shin_f = _Smoother(cfg)
-        self._kpt_f = _Smoother(cfg)
-        self._heel_f = _Smoother(cfg)
-        self._heel_median = RunningMedian(3, cfg.gap_reset_s)  # before the smoother: one wild frame never passes
+        self._shin_f, self._kpt_f, self._heel_f = (
+            RestartAfterGap(OneEuroFilter(cfg.euro_min_cutoff_hz, cfg.euro_beta), cfg.gap_reset_s) for _ in range(3))
+        # before the heel's smoother: one wild frame never passes
+        self._heel_median = RestartAfterGap(MedianOfLast(3), cfg.gap_reset_s)
         self._running: _Running | None = None
         self._last_person_t: float | None = None
         # the session's frames for the result (measured like a clip's at the end; the latest max_log are kept)

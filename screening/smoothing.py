@@ -8,6 +8,7 @@ cut-off to speed so that fast knee drives are followed with little lag.
 from __future__ import annotations
 
 import math
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -63,29 +64,49 @@ def median3(y: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(y), m, np.nan)
 
 
-class RunningMedian:
-    """Causal median of the latest ``n`` finite readings of a stream (timestamps in s). It gives NaN until ``n``
-    readings have come in since the start or since a gap longer than ``gap_s``, so a single wild reading never
-    passes: not in mid-stream, nor as the first reading after the person is found again (the live heel read 2.1 cm
-    for one frame on a flat heel there, a rendered clip through the webcam path, ``benchmarks.live_accuracy``)."""
+class MedianOfLast:
+    """Causal median of the latest ``n`` readings of a stream, NaN until ``n`` have come in, so a single wild reading
+    never passes (the live heel read 2.1 cm for one frame on a flat heel, the first after the pose model found the
+    person again: a rendered clip through the webcam path, ``benchmarks.live_accuracy``). Wrap it in
+    ``RestartAfterGap`` to skip missing readings and start afresh after a gap."""
 
-    def __init__(self, n: int = 3, gap_s: float = 0.5) -> None:
+    def __init__(self, n: int = 3) -> None:
         self.n = n
-        self.gap_s = gap_s
         self._values: list[float] = []
-        self._last_t: float | None = None
 
-    def __call__(self, t: float, x: float) -> float:
-        if not math.isfinite(x):
-            return math.nan
-        if self._last_t is not None and t - self._last_t > self.gap_s:
-            self._values.clear()
-        self._last_t = t
+    def __call__(self, t_s: float, x: float) -> float:
         self._values = [*self._values[-(self.n - 1):], float(x)] if self.n > 1 else [float(x)]
         return float(np.median(self._values)) if len(self._values) >= self.n else math.nan
 
     def reset(self) -> None:
         self._values.clear()
+
+
+class StreamFilter(Protocol):
+    def __call__(self, t_s: float, x: float, /) -> Any: ...
+
+    def reset(self) -> None: ...
+
+
+class RestartAfterGap:
+    """Feeds a scalar stream filter (``f(t_s, x)`` with ``reset()``) its finite readings only, restarting it after a
+    gap longer than ``gap_s``; a missing reading gives NaN."""
+
+    def __init__(self, f: StreamFilter, gap_s: float) -> None:
+        self._f = f
+        self._gap_s = gap_s
+        self._last_t: float | None = None
+
+    def __call__(self, t_s: float, x: float) -> float:
+        if not math.isfinite(x):
+            return math.nan
+        if self._last_t is not None and t_s - self._last_t > self._gap_s:
+            self._f.reset()
+        self._last_t = t_s
+        return float(self._f(t_s, x))
+
+    def reset(self) -> None:
+        self._f.reset()
         self._last_t = None
 
 

@@ -477,8 +477,8 @@ def test_one_wild_heel_reading_after_the_person_is_found_again_does_not_flag_the
     ([(0.0, 1.0), (0.03, 1.0), (0.07, 1.0), (1.0, 9.0), (1.03, 9.0)], [None, None, 1.0, None, None]),  # restart after a gap
 ])
 def test_running_median_table(readings, expect):
-    from screening.smoothing import RunningMedian
+    from screening.smoothing import MedianOfLast, RestartAfterGap
 
-    m = RunningMedian(3, gap_s=0.5)
+    m = RestartAfterGap(MedianOfLast(3), gap_s=0.5)
     got = [m(t, x) for t, x in readings]
     assert [None if math.isnan(g) else g for g in got] == [None if e is None else pytest.approx(e) for e in expect]
