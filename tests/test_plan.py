@@ -210,6 +210,15 @@ def test_history_branches(values: list[float], step: int, status: str) -> None:
     assert assess_history(hist(values, step_days=step), "left").status == status
 
 
+def test_same_day_retests_are_not_read_as_a_trend() -> None:
+    """Test, drill, retest on one day (seed 000's routine): two saved screens the same day are named as such, not
+    "0.0 weeks of data (+0.0 cm)"."""
+    h = assess_history(hist([3.2, 11.9], step_days=0), "left")
+    assert h.status == "too_early" and h.change_cm is None
+    assert "2 screens, all on one day (3.2 -> 11.9 cm: same-day retests, not a trend yet)" in h.text
+    assert "+0.0 cm" not in h.text
+
+
 def test_plateau_suggests_professional_and_bony_limit() -> None:
     plan = make_plan(PlanInput(sides=(fail(),), step2=classify_step2("front", "front"),
                                history=hist([3.0, 3.2, 2.9, 3.1, 3.0, 3.3])))
