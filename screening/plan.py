@@ -258,17 +258,17 @@ def assess_history(points: tuple[HistoryPoint, ...] | list[HistoryPoint], side: 
         return HistoryAssessment(side, "too_little_data", 0.0, None,
                                  f"{side.capitalize()} side: not enough saved screens yet to judge a trend.")
     first, last = pts[0].date, pts[-1].date
-    weeks = (last - first).days / 7.0
-    win = dt.timedelta(days=config.history_window_days)
-    base = statistics.median(v for d, v in vals if d <= first + win)
-    late = statistics.median(v for d, v in vals if d >= last - win)
-    change = late - base
     if first == last:  # same-day retests (test, drill, retest): a within-session change, not a trend
         return HistoryAssessment(side, "too_early", 0.0, None,
                                  f"{side.capitalize()} side: {len(vals)} screens, all on one day ({vals[0][1]:.1f} -> "
                                  f"{vals[-1][1]:.1f} cm: same-day retests, not a trend yet); save a screen every week or "
                                  f"two and judge after {config.judge_after_weeks_min}-{config.judge_after_weeks_max} "
                                  "weeks (seed 004: readers' comments).")
+    weeks = (last - first).days / 7.0
+    win = dt.timedelta(days=config.history_window_days)
+    base = statistics.median(v for d, v in vals if d <= first + win)
+    late = statistics.median(v for d, v in vals if d >= last - win)
+    change = late - base
     if weeks < config.plateau_min_weeks:
         return HistoryAssessment(side, "too_early", weeks, change,
                                  f"{side.capitalize()} side: {weeks:.1f} weeks of data so far ({change:+.1f} cm); "
