@@ -169,12 +169,17 @@ def analyze(
         if snaps is None:
             snaps = end_range_snapshots(analysis, opts.max_side_px)
         snap = result_picture(analysis, opts.max_side_px, snaps)
-        if snapshot is not None and snap is not None:
-            _write_picture(snapshot, snap)
+        if snapshot is not None:
+            if snap is not None:
+                _write_picture(snapshot, snap)
+            else:
+                typer.echo(f"No snapshot written to {snapshot}: no attempt's end range was measured.", err=True)
         if picture_out:
             picture = snap if snap is not None else result_picture(analysis, opts.max_side_px, snaps, True)
             if picture is not None:
                 _write_picture(annotated, picture)
+            else:
+                typer.echo(f"No picture written to {annotated}: nobody was found in it.", err=True)
     if save:  # saved before the report is built, so the report's trend includes this screen
         from screening.history import HistoryStore
 

@@ -239,3 +239,27 @@ def test_a_photo_taken_at_rest_says_so_and_where_the_kneecap_stayed(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "cm behind the toe" in proc.stdout and "reached -" not in proc.stdout
     assert "about as at rest: take it with the knee driven as far forward as it goes" in proc.stdout
+
+
+def test_a_photo_without_the_foot_still_gets_its_annotated_picture_and_says_why_no_snapshot(tmp_path):
+    """The top half of an end-range photo (no foot in it): not measured, exit code 2 with the reason; the annotated
+    picture still shows what was seen, and the snapshot asked for is named as not written instead of silently
+    missing."""
+    from pathlib import Path
+
+    import cv2
+
+    from vision.video import read_frames_at
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "fail_left.mp4"
+    truth = json.loads(clip.with_suffix(".json").read_text())
+    end = truth["attempts"][1]["end_range_frame"]
+    img = read_frames_at(clip, {end})[end]
+    photo = tmp_path / "cut.png"
+    cv2.imwrite(str(photo), img[: img.shape[0] // 2, :, ::-1])
+    proc = run_cli("analyze", photo, "--foot-length-cm", "26", "-q", "--snapshot", tmp_path / "s.png",
+                   "--annotated", tmp_path / "a.png")
+    assert proc.returncode == 2 and "Not measured" in proc.stderr and "Traceback" not in proc.stderr
+    assert "No snapshot written to" in proc.stderr and not (tmp_path / "s.png").exists()
+    pic = cv2.imread(str(tmp_path / "a.png"))
+    assert pic is not None and pic.shape[:2] == (img.shape[0] // 2, img.shape[1])
