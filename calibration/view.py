@@ -99,8 +99,10 @@ def check_view(
             "film with only the person being screened in view."
         )
     heel_measured = math.isfinite(heel_height_foot_lengths)
+    leg_seen = leg_visibility >= cfg.min_visibility
     checks["foot_level"] = not (math.isfinite(foot_tilt_deg) and foot_tilt_deg > cfg.max_toe_down_tilt_deg)
-    if not checks["foot_level"] and not heel_measured:
+    # (not for a foot out of the picture: the pose model's guessed foot says nothing about the heel)
+    if not checks["foot_level"] and not heel_measured and leg_seen:
         # a warning only, and only when the back leg gave no floor reference: a high or turned camera tilts a flat
         # foot's line this much too (rendered flat feet reached 6-28 deg), so it cannot prove the heel was up
         warnings.append(
@@ -118,8 +120,8 @@ def check_view(
         warnings.append(
             f"The view is about {yaw_deg:.0f} deg off side-on; for the best accuracy turn the camera square to the side."
         )
-    checks["leg_visible"] = leg_visibility >= cfg.min_visibility
-    if not checks["leg_visible"]:
+    checks["leg_visible"] = leg_seen
+    if not leg_seen:
         failures.append(
             "The front knee, ankle, heel or toes are hidden or out of frame: keep the whole front leg and foot in view."
         )

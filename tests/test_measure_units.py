@@ -243,6 +243,14 @@ def test_foot_sloping_down_to_the_toes_warns_of_a_heel_up_throughout(tilt_deg, o
     assert ok or "heel" in rep.warnings[0]
 
 
+def test_a_foot_out_of_the_picture_gets_no_foot_slope_warning():
+    """The pose model still places a foot it cannot see (a photo cut above the feet): its slope says nothing about
+    the heel, so only the "out of frame" failure is given, not the heel-up warning."""
+    rep = check_view(5, 0.2, 150, 120, 1.0, foot_tilt_deg=34.0)
+    assert not rep.ok and rep.checks["leg_visible"] is False
+    assert rep.checks["foot_level"] is False and not any("slopes down" in w for w in rep.warnings)
+
+
 @pytest.mark.parametrize(
     ("camera_model", "says"),
     [
