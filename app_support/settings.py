@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from calibration.fist import CM_PER_IN, fist_width
+from calibration.fist import CM_PER_IN, fist_source_words, fist_width
 from calibration.lens import MAX_LENS_MM, MIN_LENS_MM, ZOOM_LENS_MM
 from screening.errors import AnkleScreenError
 
@@ -77,7 +77,7 @@ class Settings:
                  f"camera {self.camera_height_cm:g} cm up" if self.camera_height_cm else ""]
         scale = " + ".join(g for g in given if g) or "average foot length (assumed)"
         lens = f", lens {self.lens_35mm_mm:g} mm" if self.lens_35mm_mm else ""
-        return f"side {self.side}, fist {fist.width_cm:.1f} cm ({fist.source.replace('_', ' ')}), scale: {scale}{lens}"
+        return f"side {self.side}, fist {fist.width_cm:.1f} cm ({fist_source_words(fist.source)}), scale: {scale}{lens}"
 
 
 def _keep_widget_state() -> None:
