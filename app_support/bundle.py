@@ -25,7 +25,7 @@ from screening.results import ScreenResult
 Progress = Callable[[str, float], None]  # (stage text, fraction 0..1)
 
 VIDEO_TYPES = ("mp4", "mov", "webm", "m4v")
-PHOTO_TYPES = ("jpg", "jpeg", "png")  # a photo taken at the end range measures one moment
+PHOTO_TYPES = ("jpg", "jpeg", "png", "heic", "heif")  # a photo taken at the end range measures one moment
 UPLOAD_TYPES = VIDEO_TYPES + PHOTO_TYPES
 
 

@@ -263,3 +263,42 @@ def test_a_photo_without_the_foot_still_gets_its_annotated_picture_and_says_why_
     assert "No snapshot written to" in proc.stderr and not (tmp_path / "s.png").exists()
     pic = cv2.imread(str(tmp_path / "a.png"))
     assert pic is not None and pic.shape[:2] == (img.shape[0] // 2, img.shape[1])
+
+
+def test_an_iphone_heic_photo_is_read_upright(tmp_path):
+    """iPhones save photos as HEIC, often with the pixels stored turned and a rotation to apply: read upright (the
+    annotated picture comes out landscape, as the sample frame), measured like the same frame as a PNG; a damaged
+    .heic is refused in one line."""
+    from pathlib import Path
+
+    from PIL import Image
+    from pillow_heif import register_heif_opener
+
+    from vision.video import read_frames_at
+
+    register_heif_opener()
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "fail_left.mp4"
+    truth = json.loads(clip.with_suffix(".json").read_text())
+    end = truth["attempts"][1]["end_range_frame"]
+    frame = Image.fromarray(read_frames_at(clip, {end})[end])
+    exif = frame.getexif()
+    exif[0x0112] = 6  # shown turned 90 deg clockwise: the pixels are stored turned the other way
+    photo = tmp_path / "IMG_0001.HEIC"
+    frame.transpose(Image.Transpose.ROTATE_90).save(photo, exif=exif.tobytes(), quality=95)
+    png = tmp_path / "same.png"
+    frame.save(png)
+    proc = run_cli("analyze", photo, "--foot-length-cm", f"{truth['foot_length_cm']:.1f}", "-q", "--json",
+                   tmp_path / "h.json", "--annotated", tmp_path / "h.png")
+    assert proc.returncode == 0, proc.stderr
+    ref = run_cli("analyze", png, "--foot-length-cm", f"{truth['foot_length_cm']:.1f}", "-q", "--json",
+                  tmp_path / "p.json")
+    assert ref.returncode == 0, ref.stderr
+    heic, same = (json.loads((tmp_path / n).read_text())["best"] for n in ("h.json", "p.json"))
+    assert heic["knee_past_toe_cm"] == pytest.approx(same["knee_past_toe_cm"], abs=0.5)  # a lossy re-encode
+    assert heic["knee_past_toe_cm"] == pytest.approx(truth["attempts"][1]["end_range_knee_past_toe_cm"], abs=1.5)
+    assert Image.open(tmp_path / "h.png").size == frame.size
+    bad = tmp_path / "broken.heic"
+    bad.write_bytes(photo.read_bytes()[:200])
+    proc = run_cli("analyze", bad, "-q")
+    lines = [x for x in proc.stderr.splitlines() if x.strip()]
+    assert proc.returncode == 2 and len(lines) == 1 and "not a readable image" in lines[0]

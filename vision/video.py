@@ -16,7 +16,8 @@ from screening.errors import UnreadableInputError
 
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+HEIF_SUFFIXES = {".heic", ".heif"}  # an iPhone's photos (decoded by pillow-heif: libheif inside its wheel)
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", *HEIF_SUFFIXES}
 REFILM = "Record or export it again as an mp4/mov/webm video (or a jpg/png photo) and retry."
 
 
@@ -106,15 +107,39 @@ def read_still(path: str | Path, max_side_px: int | None = None) -> np.ndarray:
     import cv2
 
     path = Path(path)
-    data = np.fromfile(str(path), dtype=np.uint8)
-    bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-    if bgr is None:
-        raise UnreadableInputError(f"'{path.name}' is not a readable image. {REFILM}")
-    h, w = bgr.shape[:2]
+    if path.suffix.lower() in HEIF_SUFFIXES:
+        rgb = _read_heif(path)
+    else:
+        data = np.fromfile(str(path), dtype=np.uint8)
+        bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+        if bgr is None:
+            raise UnreadableInputError(f"'{path.name}' is not a readable image. {REFILM}")
+        rgb = bgr[:, :, ::-1]
+    h, w = rgb.shape[:2]
     nw, nh = _scaled_size(w, h, max_side_px)
     if (nw, nh) != (w, h):
-        bgr = cv2.resize(bgr, (nw, nh), interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(bgr[:, :, ::-1])
+        rgb = cv2.resize(np.ascontiguousarray(rgb), (nw, nh), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(rgb)
+
+
+def _heif_opener() -> None:
+    """Let Pillow open HEIC/HEIF photos (idempotent)."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+
+
+def _read_heif(path: Path) -> np.ndarray:
+    """An iPhone's HEIC photo as upright RGB: pillow-heif applies the picture's own rotation (and resets the EXIF
+    orientation it mirrors); ``exif_transpose`` covers a file that carries only the EXIF tag."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    _heif_opener()
+    try:
+        with Image.open(path) as im:
+            return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as exc:
+        raise UnreadableInputError(f"'{path.name}' is not a readable image ({type(exc).__name__}). {REFILM}") from exc
 
 
 def _open(path: Path) -> av.container.InputContainer:
@@ -188,6 +213,8 @@ def photo_lens(path: str | Path) -> Lens | None:
     """The lens a photo's EXIF names (its 35 mm-equivalent focal length), None without one."""
     from PIL import Image, UnidentifiedImageError
 
+    if Path(path).suffix.lower() in HEIF_SUFFIXES:
+        _heif_opener()
     try:
         with Image.open(path) as im:
             value = im.getexif().get_ifd(EXIF_IFD).get(EXIF_FOCAL_35MM)
