@@ -137,17 +137,18 @@ def render_result(bundle: ResultBundle, key: str, plan: Any = None, step2: Any =
     if rows:
         st.subheader("Attempts")
         st.dataframe(rows, hide_index=True, width="stretch")
+    still = bool((r.get("video") or {}).get("is_still"))  # a photo: one moment, nothing to plot over time
     left, right = st.columns([2, 3])
     with left:
         if bundle.snapshot_png:
             best = r.get("best") or {}
             i = best.get("attempt_index")
-            st.image(bundle.snapshot_png, caption=f"End range (heel down), attempt {(i or 0) + 1}",
-                     width="stretch")
+            st.image(bundle.snapshot_png, width="stretch",
+                     caption="The photo, annotated" if still else f"End range (heel down), attempt {(i or 0) + 1}")
         else:
             st.caption("No end-range snapshot (no measured attempt).")
     with right:
-        if (r.get("frames") or {}).get("time_s"):
+        if (r.get("frames") or {}).get("time_s") and not still:
             st.plotly_chart(travel_figure(r), width="stretch", key=f"{key}_plot")
     if bundle.video_mp4:
         st.subheader("Annotated video")

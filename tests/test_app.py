@@ -215,6 +215,9 @@ def test_upload_a_photo_gives_its_verdict_and_the_annotated_photo(tmp_path):
     assert res.video_mp4 is None and res.snapshot_png is not None
     snap = Image.open(io.BytesIO(res.snapshot_png))
     assert snap.size == (640, 360)  # the photo itself, annotated
+    captions = " ".join(str(getattr(i, "proto", i)) for i in at.get("image"))
+    assert "The photo, annotated" in captions and "End range (heel down)" not in captions, captions
+    assert not at.get("plotly_chart")  # one moment: no knee travel over time
 
 
 def test_too_big_or_wrong_type_upload_is_refused_with_the_limit():
