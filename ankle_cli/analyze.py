@@ -12,7 +12,7 @@ from ankle_cli.main import app
 from ankle_cli.options import SexOpt, SideOpt
 from calibration.fist import fist_source_words
 from calibration.scale import scale_source_words
-from screening.results import measured_how
+from screening.results import is_photo, measured_how
 
 
 def _fmt(v: float | None, unit: str, digits: int = 1) -> str:
@@ -38,7 +38,7 @@ def summary_lines(result) -> list[str]:
     if r.view.get("yaw_deg") is not None:
         lines.append(f"View:        about {r.view['yaw_deg']:.0f} deg off side-on")
     lines.append(f"Attempts:    {len(r.attempts)}")
-    still = bool((r.video or {}).get("is_still"))
+    still = is_photo(r.video)
     for a in r.attempts:
         t = "the photo" if still else (f"{a.end_range_time_s:5.2f} s" if a.end_range_time_s is not None else "   --  ")
         fw = f"{a.fist_widths:.2f} fists" if a.fist_widths is not None else "--"

@@ -13,7 +13,7 @@ from app_support.bundle import ResultBundle, attempts_rows, report_pdf, travel_f
 from calibration.fist import fist_source_words
 from calibration.scale import scale_source_words
 from screening.errors import AnkleScreenError
-from screening.results import measured_how
+from screening.results import is_photo, measured_how
 
 log = logging.getLogger("ankle_screen.app")
 
@@ -137,7 +137,7 @@ def render_result(bundle: ResultBundle, key: str, plan: Any = None, step2: Any =
     if rows:
         st.subheader("Attempts")
         st.dataframe(rows, hide_index=True, width="stretch")
-    still = bool((r.get("video") or {}).get("is_still"))  # a photo: one moment, nothing to plot over time
+    still = is_photo(r.get("video"))  # one moment: nothing to plot over time
     left, right = st.columns([2, 3])
     with left:
         if bundle.snapshot_png:

@@ -16,7 +16,7 @@ from calibration.fist import fist_source_words
 from calibration.scale import scale_source_words
 from screening.compare import Comparison
 from screening.plan import Plan
-from screening.results import measured_how
+from screening.results import is_photo, measured_how
 from screening.step2 import CLASS_LABELS, Step2Result
 
 FONT_DIR_ENV = "ANKLE_SCREEN_FONT_DIR"
@@ -154,7 +154,7 @@ def build_report(
     pdf.set_font("DejaVu", "", 8.5)
     pdf.set_text_color(90, 90, 90)
     src = result_json.get("source") or ""
-    kind = "photo" if (result_json.get("video") or {}).get("is_still") else "clip"
+    kind = "photo" if is_photo(result_json.get("video")) else "clip"
     pdf.cell(W, 4.5, f"Half-kneeling knee-over-toe screen{(f' - {kind}: ' + Path(str(src)).name) if src else ''}",
              new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)

@@ -18,6 +18,11 @@ def measurement_method(view: dict[str, Any]) -> str:
     return str(cam.get("source") or "marker") if cam.get("used") else "2d"
 
 
+def is_photo(video: dict[str, Any] | None) -> bool:
+    """Whether a result (its ``video`` summary) was measured on a photo: one moment, no time series."""
+    return bool((video or {}).get("is_still"))
+
+
 def measured_how(view: dict[str, Any]) -> str:
     """How the knee and shin were measured, in words, from a result's ``view`` (its ``camera_model`` summary)."""
     cam = view.get("camera_model") or {}
